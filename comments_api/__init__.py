@@ -1,0 +1,1 @@
+"""Veille's comments API: a small FastAPI service on SQLite or PostgreSQL."""

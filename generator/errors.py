@@ -1,0 +1,62 @@
+"""Errors of the generator: facts (file, line, key), formatted only by ``__str__``.
+
+Only the CLI turns these into exit codes; everything else raises or collects them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class VeilleError(Exception):
+    """Base of every error the generator reports to a user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem in one input file: where it is and what is wrong."""
+
+    path: Path | str
+    line: int | None
+    message: str
+    key: str = ""
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line is not None:
+            where += f":{self.line}"
+        key = f" {self.key}:" if self.key else ""
+        return f"{where}:{key} {self.message}"
+
+
+class ContentError(VeilleError):
+    """One or more problems in config or content; the build must not publish."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class ConfigError(ContentError):
+    """Problems in ``site.yaml``."""
+
+
+class FeedError(VeilleError):
+    """A feed could not be fetched or read; the feed's last good items are kept."""
+
+    def __init__(self, feed_id: str, message: str) -> None:
+        self.feed_id = feed_id
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"feed {self.feed_id}: {self.message}"
+
+
+class UsageError(VeilleError):
+    """The command was called wrongly (exit code 2)."""

@@ -1,0 +1,105 @@
+"""Themes: the Jinja2 environment (site theme → default theme), filters and translations.
+
+A site theme overrides the default file by file; ``{% extends "default:base.html" %}``
+reaches the original. Templates are strict and autoescaped; UI strings go through
+Babel catalogues read from ``translations/<lang>/LC_MESSAGES/messages.po``.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+)
+
+from generator.config import DEFAULT_THEME, SiteConfig
+
+
+def template_dirs(theme: Path) -> list[str]:
+    """Where a theme keeps templates: ``templates/`` first, then the theme folder itself."""
+    return [str(theme / "templates"), str(theme)]
+
+
+def make_environment(config: SiteConfig) -> Environment:
+    """A strict, autoescaped environment for the site's theme stack and language."""
+    loaders: list[BaseLoader] = [FileSystemLoader(template_dirs(t)) for t in config.theme_paths]
+    loaders.append(PrefixLoader({"default": FileSystemLoader(template_dirs(DEFAULT_THEME))}))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        load_translations(config.theme_paths, config.language), newstyle=True
+    )
+    tz = config.tz
+    locale = config.language
+    env.filters["date"] = lambda value, fmt="medium": format_date(
+        _local(value, tz), fmt, locale=locale
+    )
+    env.filters["datetime"] = lambda value, fmt="medium": format_datetime(
+        _local(value, tz), fmt, tzinfo=tz, locale=locale
+    )
+    env.filters["time"] = lambda value, fmt="short": format_time(
+        _local(value, tz), fmt, tzinfo=tz, locale=locale
+    )
+    env.filters["isodate"] = lambda value: _local(value, tz).isoformat()
+    env.globals["lang"] = config.language
+    base_path = urlsplit(config.base_url).path.rstrip("/")
+    env.globals["url"] = lambda path="/": base_path + ("/" + path.lstrip("/"))
+    env.globals["abs_url"] = lambda path="/": urljoin(config.base_url, path.lstrip("/"))
+    return env
+
+
+def _local(value: datetime, tz: ZoneInfo) -> datetime:
+    return value.astimezone(tz)
+
+
+def load_translations(themes: tuple[Path, ...], language: str) -> NullTranslations:
+    """Merge the themes' catalogues for ``language``, the first theme winning."""
+    result: NullTranslations | None = None
+    for theme in reversed(themes):  # default first, overrides merged on top
+        po = theme / "translations" / language / "LC_MESSAGES" / "messages.po"
+        if not po.is_file():
+            continue
+        loaded = _compile_po(str(po), po.stat().st_mtime_ns)
+        if isinstance(result, Translations):
+            result.merge(loaded)
+        else:
+            result = loaded
+    return result if result is not None else NullTranslations()
+
+
+@lru_cache(maxsize=16)
+def _compile_po(path: str, _mtime: int) -> Translations:
+    with open(path, "rb") as handle:
+        catalog = read_po(handle)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def render_template(env: Environment, name: str, **context: Any) -> str:
+    """Render one template with plain view data."""
+    return env.get_template(name).render(**context)
