@@ -103,6 +103,7 @@ def validate(
             loc = (*prefix, *(p for p in err["loc"] if isinstance(p, (str, int))))
             message = _message(err, model, loc[len(prefix) :])
             problems.append(Problem(source, line_of(lines, loc), message, dotted(loc)))
+        problems.sort(key=lambda p: p.line or 0)
         return None, problems
 
 
@@ -134,7 +135,7 @@ def _known_fields(model: type[BaseModel], loc: KeyPath) -> list[str]:
             return []
         current = _inner_model(field.annotation)
     fields = getattr(current, "model_fields", {})
-    return [f.alias or name for name, f in fields.items()]
+    return [f.alias or name for name, f in fields.items() if not f.exclude]
 
 
 def _inner_model(annotation: Any) -> Any:
