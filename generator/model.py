@@ -100,6 +100,11 @@ class FeedItem:
     updated: datetime | None = None
     slug: str = ""
 
+    @property
+    def path(self) -> str:
+        """The wall permalink of the link (also its thread id); ``slug`` is set at ingestion."""
+        return f"/links/{self.published.year}/{self.slug}/"
+
 
 @dataclass(frozen=True, slots=True)
 class Curation:
