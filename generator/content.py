@@ -1,0 +1,386 @@
+"""Stage 1, content: posts, people and communities files → validated records.
+
+Every problem in every file is collected (file, line, key) before failing, so an
+editor fixes all of them in one pass. Nothing here writes or renders pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from generator.config import SiteConfig
+from generator.errors import ContentError, Problem
+from generator.markup import MarkdownRenderer, plain_text, truncate_words
+from generator.model import Community, Event, Person, Post
+from generator.yamlfile import LineMap, YamlSyntaxError, parse_yaml, validate
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+_FENCE = "---"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _nonempty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+DateLike = datetime | date
+
+
+class EventFields(_Strict):
+    start: DateLike
+    end: DateLike
+    location: str | None = None
+    online_url: str | None = None
+
+    @field_validator("online_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL")
+        return value
+
+
+class FrontMatter(_Strict):
+    title: str
+    date: DateLike
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+    community: str | None = None
+    summary: str | None = None
+    draft: bool = False
+    pinned: bool = False
+    event: EventFields | None = None
+    event_ref: str | None = None
+
+    _title = field_validator("title")(_nonempty)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError("expected an ISO 8601 date such as 2026-11-24T09:30") from None
+        return value
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return (value,)
+        return value
+
+
+class PersonFields(_Strict):
+    id: str
+    name: str
+    email: str | None = None
+    title: str = ""
+    site: str = ""
+    communities: tuple[str, ...] = ()
+    expertise: tuple[str, ...] = ()
+    bio: str = ""
+
+    _name = field_validator("name", "id")(_nonempty)
+
+
+class CommunityFields(_Strict):
+    id: str
+    name: str
+    description: str = ""
+    site: str = ""
+    leaders: tuple[str, ...] = Field(default=())
+
+    _name = field_validator("name", "id")(_nonempty)
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """People and communities, validated against each other."""
+
+    people: tuple[Person, ...]
+    communities: tuple[Community, ...]
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII words joined by '-' (accents dropped)."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _SLUG.sub("-", ascii_text.lower()).strip("-") or "item"
+
+
+def to_utc(value: date | datetime, tz: ZoneInfo) -> datetime:
+    """A date or datetime from front matter as aware UTC; naive values take the site zone."""
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(0, 0))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(UTC)
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Split ``---`` front matter from the body; return (yaml, body, body's first line)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != _FENCE:
+        raise YamlSyntaxError(1, "missing front matter: the file must start with a '---' line")
+    for index in range(1, len(lines)):
+        if lines[index].strip() == _FENCE:
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    raise YamlSyntaxError(1, "unclosed front matter: no closing '---' line")
+
+
+def _read(path: Path, problems: list[Problem]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(path, None, f"not UTF-8 text (byte {exc.start})"))
+    except OSError as exc:
+        problems.append(Problem(path, None, f"cannot read: {exc.strerror}"))
+    return None
+
+
+def _load_list(path: Path, problems: list[Problem]) -> tuple[list[Any], LineMap]:
+    if not path.is_file():
+        return [], {}
+    text = _read(path, problems)
+    if text is None:
+        return [], {}
+    try:
+        data, lines = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        problems.append(Problem(path, exc.line, exc.message))
+        return [], {}
+    if data is None:
+        return [], lines
+    if not isinstance(data, list):
+        problems.append(Problem(path, 1, "expected a YAML list"))
+        return [], lines
+    return data, lines
+
+
+def load_directory(config: SiteConfig, problems: list[Problem]) -> Directory:
+    """Read ``people.yaml`` and ``communities.yaml``; record every problem."""
+    people_path = config.content_path / "people.yaml"
+    communities_path = config.content_path / "communities.yaml"
+    raw_people, people_lines = _load_list(people_path, problems)
+    raw_comms, comm_lines = _load_list(communities_path, problems)
+    communities: list[tuple[int, CommunityFields]] = []
+    for index, raw in enumerate(raw_comms):
+        parsed, found = validate(CommunityFields, raw, communities_path, comm_lines, (index,))
+        problems.extend(found)
+        if parsed is not None:
+            communities.append((index, parsed))
+    people: list[tuple[int, PersonFields]] = []
+    for index, raw in enumerate(raw_people):
+        parsed_p, found = validate(PersonFields, raw, people_path, people_lines, (index,))
+        problems.extend(found)
+        if parsed_p is not None:
+            people.append((index, parsed_p))
+    person_ids = _unique(people, people_path, people_lines, problems)
+    community_ids = _unique(communities, communities_path, comm_lines, problems)
+    for index, person in people:
+        for pos, cid in enumerate(person.communities):
+            if cid not in community_ids:
+                line = people_lines.get((index, "communities", pos))
+                problems.append(
+                    Problem(
+                        people_path,
+                        line,
+                        _unknown("community", cid, community_ids),
+                        f"[{index}].communities",
+                    )
+                )
+    for index, comm in communities:
+        for pos, pid in enumerate(comm.leaders):
+            if pid not in person_ids:
+                line = comm_lines.get((index, "leaders", pos))
+                problems.append(
+                    Problem(
+                        communities_path,
+                        line,
+                        _unknown("person", pid, person_ids),
+                        f"[{index}].leaders",
+                    )
+                )
+    return Directory(
+        people=tuple(Person(**p.model_dump()) for _, p in people),
+        communities=tuple(Community(**c.model_dump()) for _, c in communities),
+    )
+
+
+def _unique(
+    records: Iterable[tuple[int, PersonFields | CommunityFields]],
+    path: Path,
+    lines: LineMap,
+    problems: list[Problem],
+) -> set[str]:
+    seen: set[str] = set()
+    for index, record in records:
+        if record.id in seen:
+            problems.append(
+                Problem(path, lines.get((index, "id")), f"duplicate id '{record.id}'", "id")
+            )
+        seen.add(record.id)
+    return seen
+
+
+def _unknown(kind: str, value: str, known: set[str]) -> str:
+    import difflib
+
+    guess = difflib.get_close_matches(value, sorted(known), n=1)
+    hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+    return f"unknown {kind} id '{value}'{hint}"
+
+
+def post_files(config: SiteConfig) -> list[Path]:
+    """Every post file, in a stable order."""
+    root = config.content_path / "posts"
+    return sorted(root.rglob("*.md")) if root.is_dir() else []
+
+
+def parse_post(
+    text: str,
+    path: Path,
+    config: SiteConfig,
+    render: MarkdownRenderer,
+) -> tuple[Post | None, list[Problem], LineMap]:
+    """Front matter + Markdown → a Post, or the problems that prevent it."""
+    try:
+        raw_yaml, body, body_line = split_front_matter(text)
+        data, lines = parse_yaml(raw_yaml, line_offset=1)
+    except YamlSyntaxError as exc:
+        return None, [Problem(path, exc.line, exc.message)], {}
+    if not isinstance(data, dict):
+        return None, [Problem(path, 1, "front matter must be a YAML mapping")], lines
+    fields, problems = validate(FrontMatter, data, path, lines)
+    if fields is None:
+        return None, problems, lines
+    tz = config.tz
+    event = None
+    if fields.event is not None:
+        start = to_utc(fields.event.start, tz)
+        end = to_utc(fields.event.end, tz)
+        if end < start:
+            line = lines.get(("event", "end"))
+            return None, [Problem(path, line, "the event ends before it starts", "event.end")], {}
+        event = Event(start, end, fields.event.location, fields.event.online_url)
+    body_html = render(body)
+    summary = fields.summary.strip() if fields.summary else ""
+    if not summary:
+        summary = truncate_words(plain_text(body_html), config.summary_words)
+    post = Post(
+        slug=slugify(path.stem),
+        source=path,
+        title=fields.title,
+        date=to_utc(fields.date, tz),
+        body_html=body_html,
+        summary=summary,
+        author=fields.author,
+        tags=tuple(dict.fromkeys(t.strip().lower() for t in fields.tags if t.strip())),
+        community=fields.community,
+        draft=fields.draft,
+        pinned=fields.pinned,
+        event=event,
+        event_ref=fields.event_ref,
+    )
+    del body_line
+    return post, [], lines
+
+
+def load_posts(
+    config: SiteConfig,
+    directory: Directory,
+    problems: list[Problem],
+    drafts: bool = False,
+) -> tuple[Post, ...]:
+    """Read every post; check references between posts and the directory."""
+    render = MarkdownRenderer()
+    person_ids = {p.id for p in directory.people}
+    community_ids = {c.id for c in directory.communities}
+    posts: list[tuple[Post, LineMap]] = []
+    for path in post_files(config):
+        text = _read(path, problems)
+        if text is None:
+            continue
+        post, found, lines = parse_post(text, path, config, render)
+        problems.extend(found)
+        if post is None:
+            continue
+        if post.author is not None and post.author not in person_ids:
+            problems.append(
+                Problem(
+                    path, lines.get(("author",)), _unknown("person", post.author, person_ids), "author"
+                )
+            )
+        if post.community is not None and post.community not in community_ids:
+            problems.append(
+                Problem(
+                    path,
+                    lines.get(("community",)),
+                    _unknown("community", post.community, community_ids),
+                    "community",
+                )
+            )
+        posts.append((post, lines))
+    by_slug: dict[str, Post] = {}
+    for post, lines in posts:
+        if post.slug in by_slug:
+            first = by_slug[post.slug].source
+            problems.append(
+                Problem(post.source, 1, f"duplicate slug '{post.slug}' (also used by {first})")
+            )
+        by_slug.setdefault(post.slug, post)
+    meetups = {p.slug for p, _ in posts if p.event is not None}
+    for post, lines in posts:
+        if post.event_ref is not None and post.event_ref not in meetups:
+            problems.append(
+                Problem(
+                    post.source,
+                    lines.get(("event_ref",)),
+                    _unknown("meetup", post.event_ref, meetups),
+                    "event_ref",
+                )
+            )
+    return tuple(p for p, _ in posts if drafts or not p.draft)
+
+
+def load_content(config: SiteConfig, drafts: bool = False) -> tuple[Directory, tuple[Post, ...]]:
+    """People, communities and posts; raise ContentError listing every problem."""
+    problems: list[Problem] = []
+    directory = load_directory(config, problems)
+    posts = load_posts(config, directory, problems, drafts)
+    if problems:
+        raise ContentError(problems)
+    return directory, posts
+
+
+def scaffold_post(title: str, when: datetime, author: str | None = None) -> str:
+    """The text of a new post with valid front matter."""
+    import yaml
+
+    front: dict[str, Any] = {"title": title, "date": when.isoformat(timespec="minutes")}
+    if author:
+        front["author"] = author
+    front.update({"tags": [], "draft": True})
+    dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False)
+    return f"---\n{dumped}---\n\nWrite your post here, in Markdown.\n"
+
+
+def now_utc() -> datetime:
+    """Wall-clock now (for scaffolding only; builds use generator.clock)."""
+    return datetime.now(tz=UTC)

@@ -1,0 +1,212 @@
+"""Stage 3, render: the wall → output files (pages, Atom feed, sitemap, threads list).
+
+Renders to bytes and never writes; templates receive plain view data built by
+``generator.views``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET  # noqa: S405 - builds XML, never parses input
+
+from jinja2 import Environment
+
+from generator.config import SiteConfig
+from generator.content import slugify
+from generator.model import Item, OutputFile
+from generator.views import Views
+from generator.wall import Wall, paginate
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+FEED_SIZE = 50
+
+
+def page_file(path: str) -> str:
+    """``/posts/2026/x/`` → ``posts/2026/x/index.html``."""
+    return path.strip("/") + "/index.html" if path.strip("/") else "index.html"
+
+
+def render_listing(
+    env: Environment,
+    template: str,
+    base_path: str,
+    items: Sequence[Item],
+    per_page: int,
+    views: Views,
+    **context: Any,
+) -> list[OutputFile]:
+    """A paginated list at ``base_path``, ``base_path/page/N/`` after the first page."""
+    out = []
+    pages = paginate(items, per_page)
+
+    def page_path(number: int) -> str:
+        return base_path if number == 1 else f"{base_path}page/{number}/"
+
+    for page in pages:
+        html = env.get_template(template).render(
+            **views.common(page_path(page.number)),
+            items=[views.item(i) for i in page.items],
+            pagination={
+                "number": page.number,
+                "count": page.count,
+                "prev": page_path(page.number - 1) if page.number > 1 else None,
+                "next": page_path(page.number + 1) if page.number < page.count else None,
+            },
+            **context,
+        )
+        out.append(OutputFile(page_file(page_path(page.number)), html.encode()))
+    return out
+
+
+def render_pages(wall: Wall, config: SiteConfig, env: Environment, views: Views) -> list[OutputFile]:
+    """Every HTML page of the wall."""
+    per = config.per_page
+    files = render_listing(env, "index.html", "/", wall.items, per, views, heading=None)
+    item_template = env.get_template("item.html")
+    for item in wall.items:
+        html = item_template.render(**views.common(item.path), item=views.item(item, full=True))
+        files.append(OutputFile(page_file(item.path), html.encode()))
+    files += _taxonomy(env, views, per, "tag", "/tags/", wall.by_tag, lambda t: t)
+    names = {c.id: c.name for c in wall.communities}
+    files += _taxonomy(env, views, per, "community", "/communities/", wall.by_community, names.get)
+    files += _taxonomy(env, views, per, "site", "/sites/", wall.by_site, lambda s: s)
+    kinds = {"post": "/posts/", "link": "/links/", "meetup": "/meetups/"}
+    for kind, base in kinds.items():
+        files += render_listing(
+            env,
+            "list.html",
+            base,
+            wall.by_kind.get(kind, ()),
+            per,
+            views,
+            heading={"kind": "kind", "name": kind, "key": kind},
+        )
+    files.append(_page(env, views, "tags.html", "/tags/", tags=views.tag_cloud(wall)))
+    files.append(
+        _page(
+            env,
+            views,
+            "communities.html",
+            "/communities/",
+            communities=[views.community(c.id) for c in wall.communities],
+        )
+    )
+    files.append(
+        _page(env, views, "people.html", "/people/", people=[views.person(p.id) for p in wall.people])
+    )
+    person_template = env.get_template("person.html")
+    for person in wall.people:
+        html = person_template.render(
+            **views.common(f"/people/{person.id}/"),
+            person=views.person(person.id),
+            items=[views.item(i) for i in wall.by_author.get(person.id, ())],
+        )
+        files.append(OutputFile(f"people/{person.id}/index.html", html.encode()))
+    not_found = env.get_template("404.html").render(**views.common("/404.html"))
+    files.append(OutputFile("404.html", not_found.encode()))
+    return files
+
+
+def _page(env: Environment, views: Views, template: str, path: str, **context: Any) -> OutputFile:
+    html = env.get_template(template).render(**views.common(path), **context)
+    return OutputFile(page_file(path), html.encode())
+
+
+def _taxonomy(
+    env: Environment,
+    views: Views,
+    per_page: int,
+    kind: str,
+    base: str,
+    groups: Mapping[str, Sequence[Item]],
+    name_of: Callable[[str], str | None],
+) -> list[OutputFile]:
+    files = []
+    for key, items in groups.items():
+        files += render_listing(
+            env,
+            "list.html",
+            f"{base}{slugify(key)}/",
+            items,
+            per_page,
+            views,
+            heading={"kind": kind, "name": name_of(key) or key, "key": key},
+        )
+    return files
+
+
+def render_atom(items: Iterable[Item], config: SiteConfig, now: datetime) -> OutputFile:
+    """``feed.xml``: the newest items as Atom 1.0, with absolute links."""
+    base = config.base_url
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = config.title
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = base
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=base)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=base + "feed.xml")
+    newest = sorted(items, key=lambda i: (i.date, i.path), reverse=True)[:FEED_SIZE]
+    updated = max((i.updated or i.date for i in newest), default=now)
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat()
+    for item in newest:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        url = base + item.path.lstrip("/")
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = item.title
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = url
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=url)
+        if item.external_url:
+            ET.SubElement(entry, f"{{{ATOM}}}link", rel="related", href=item.external_url)
+        ET.SubElement(entry, f"{{{ATOM}}}published").text = item.date.isoformat()
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = (item.updated or item.date).isoformat()
+        if item.author:
+            author = ET.SubElement(entry, f"{{{ATOM}}}author")
+            ET.SubElement(author, f"{{{ATOM}}}name").text = item.author
+        for tag in item.tags:
+            ET.SubElement(entry, f"{{{ATOM}}}category", term=tag)
+        summary = ET.SubElement(entry, f"{{{ATOM}}}summary", type="html")
+        summary.text = item.note_html + item.summary_html
+    data = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return OutputFile("feed.xml", data + b"\n")
+
+
+def render_sitemap(paths: Iterable[str], config: SiteConfig) -> OutputFile:
+    """``sitemap.xml`` of every HTML page."""
+    ET.register_namespace("", SITEMAP)
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    for path in sorted(set(paths)):
+        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
+        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = config.base_url + path.lstrip("/")
+    data = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
+    return OutputFile("sitemap.xml", data + b"\n")
+
+
+def render_threads(items: Iterable[Item]) -> OutputFile:
+    """``threads.json``: every thread id the comments API may accept."""
+    paths = sorted(i.path for i in items)
+    return OutputFile("threads.json", (json.dumps(paths, indent=0) + "\n").encode())
+
+
+def static_files(theme_paths: Sequence[Path]) -> list[OutputFile]:
+    """The themes' ``static/`` files under ``static/``; the site theme wins per file."""
+    found: dict[str, Path] = {}
+    for theme in reversed(theme_paths):
+        root = theme / "static"
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                found[path.relative_to(root).as_posix()] = path
+    return [OutputFile(f"static/{rel}", found[rel].read_bytes()) for rel in sorted(found)]
+
+
+def html_paths(files: Iterable[OutputFile]) -> list[str]:
+    """The URL paths of the HTML pages among ``files`` (for the sitemap)."""
+    paths = []
+    for file in files:
+        if file.path.endswith("index.html"):
+            paths.append("/" + file.path[: -len("index.html")])
+    return paths
