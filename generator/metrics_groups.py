@@ -19,6 +19,7 @@ from generator.metrics import (
 from generator.model import Post, Site
 
 WEEKS = 26
+_KINDS = ("posts", "links", "comments", "reactions")
 OTHER = "other"
 
 
@@ -46,14 +47,15 @@ def weekly_series(facts: Facts, now: datetime, tz: tzinfo, weeks: int = WEEKS) -
     monday = local - timedelta(days=local.weekday())
     mondays = [monday - timedelta(weeks=n) for n in reversed(range(weeks))]
     keys = [_week_key(datetime(m.year, m.month, m.day, 12, tzinfo=tz), tz) for m in mondays]
-    tally: dict[str, dict[str, int]] = {k: dict.fromkeys(Week.__slots__[2:6], 0) for k in keys}
+    tally: dict[str, dict[str, int]] = {k: dict.fromkeys(_KINDS, 0) for k in keys}
     people: dict[str, set[str]] = {k: set() for k in keys}
+    directory = set(facts.people)
 
     def add(kind: str, moment: datetime, person: str | None) -> None:
         key = _week_key(moment, tz)
         if moment <= now and key in tally:
             tally[key][kind] += 1
-            if person is not None and kind != "links":
+            if person in directory:
                 people[key].add(person)
 
     for item in facts.items:
@@ -138,8 +140,8 @@ def community_groups(site: Site) -> dict[str, tuple[str, frozenset[str]]]:
     members: dict[str, set[str]] = {}
     labels = {c.id: c.name for c in site.communities}
     for person in site.people:
-        for community in person.communities:
-            members.setdefault(community, set()).add(person.id)
+        for key in person.communities:
+            members.setdefault(key, set()).add(person.id)
     for community in site.communities:
         members.setdefault(community.id, set()).update(p for p in community.leaders if p in ids)
     return {k: (labels.get(k, k), frozenset(v)) for k, v in members.items()}
