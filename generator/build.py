@@ -1,0 +1,115 @@
+"""The pipeline in one function: config → sources → wall → render → write.
+
+Read ``build()`` to learn what a build does; each stage is timed and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from generator import clock
+from generator.config import SiteConfig
+from generator.content import load_content
+from generator.model import OutputFile, Site
+from generator.render import (
+    html_paths,
+    render_atom,
+    render_pages,
+    render_sitemap,
+    render_threads,
+    static_files,
+)
+from generator.themes import make_environment
+from generator.views import Views
+from generator.wall import Wall, build_wall
+from generator.writer import publish
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What one build produced, for the CLI's summary line."""
+
+    out: Path
+    items: int
+    feeds: int
+    written: int
+    unchanged: int
+    seconds: float
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def _stage(name: str, timings: dict[str, float], progress: Progress | None) -> Iterator[None]:
+    if progress is not None:
+        progress(name)
+    start = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - start
+    log.info("stage %s: %.3f s", name, timings[name])
+
+
+def load_site(config: SiteConfig, drafts: bool = False) -> Site:
+    """Every source of a build, validated; raises ContentError on any problem."""
+    directory, posts = load_content(config, drafts)
+    return Site(posts=posts, people=directory.people, communities=directory.communities)
+
+
+def make_wall(site: Site, config: SiteConfig) -> Wall:
+    """The wall of a site, with each feed's community and tags applied to its links."""
+    return build_wall(
+        site,
+        summary_words=config.summary_words,
+        feed_communities={f.id: f.community for f in config.feeds},
+        feed_tags={f.id: f.tags for f in config.feeds},
+    )
+
+
+def render_site(site: Site, wall: Wall, config: SiteConfig, now: datetime) -> list[OutputFile]:
+    """Every output file of the site, as bytes."""
+    env = make_environment(config)
+    views = Views(wall, config, now)
+    files = render_pages(wall, config, env, views)
+    files.append(render_atom(wall.items, config, now))
+    files.append(render_threads(wall.items))
+    files.append(render_sitemap(html_paths(files), config))
+    files += static_files(config.theme_paths)
+    return files
+
+
+def build(
+    config: SiteConfig,
+    out: Path | None = None,
+    drafts: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the whole site into ``out`` (default: the configured output folder), atomically."""
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    now = clock.now()
+    target = out if out is not None else config.output_path
+    with _stage("load", timings, progress):
+        site = load_site(config, drafts)
+    with _stage("wall", timings, progress):
+        wall = make_wall(site, config)
+    with _stage("render", timings, progress):
+        files = render_site(site, wall, config, now)
+    with _stage("write", timings, progress):
+        result = publish(files, target)
+    return BuildResult(
+        out=target,
+        items=len(wall.items),
+        feeds=len(config.feeds),
+        written=result.written,
+        unchanged=result.unchanged,
+        seconds=time.perf_counter() - started,
+        stages=timings,
+    )

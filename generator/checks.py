@@ -1,0 +1,16 @@
+"""``veille check``: validate config and every source without writing anything."""
+
+from __future__ import annotations
+
+from generator.build import load_site, make_wall
+from generator.config import SiteConfig
+
+
+def check_site(config: SiteConfig, drafts: bool = True) -> str:
+    """Load and cross-check everything a build reads; raise ContentError on any problem."""
+    site = load_site(config, drafts=drafts)
+    wall = make_wall(site, config)
+    return (
+        f"{len(site.posts)} posts, {len(site.people)} people, "
+        f"{len(site.communities)} communities, {len(wall.items)} items on the wall"
+    )

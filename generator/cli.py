@@ -1,0 +1,160 @@
+"""The ``veille`` command: parse, dispatch, and map errors to exit codes.
+
+Exit codes: 0 success; 1 a problem in config or content (each line names the
+file and, where known, the line); 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from generator import clock
+from generator.config import SiteConfig, load_config
+from generator.errors import ContentError, UsageError, VeilleError
+
+F = TypeVar("F", bound=Callable[..., Any])
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True)
+
+site_option = click.option(
+    "--site",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The site's configuration file (default: ./site.yaml).",
+)
+
+
+def report_errors(func: F) -> F:
+    """Turn Veille's errors into one line per problem and the right exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ContentError as exc:
+            for problem in exc.problems:
+                err_console.print(f"[red]error[/red] {problem}", markup=True, highlight=False)
+            count = len(exc.problems)
+            err_console.print(f"{count} problem{'s' if count != 1 else ''} found; nothing written.")
+            if _verbose():
+                raise
+            sys.exit(1)
+        except UsageError as exc:
+            err_console.print(f"[red]error[/red] {exc}")
+            sys.exit(2)
+        except VeilleError as exc:
+            err_console.print(f"[red]error[/red] {exc}")
+            if _verbose():
+                raise
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _verbose() -> bool:
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx else None
+    return bool(root and root.obj and root.obj.get("verbose"))
+
+
+def get_config(site: Path | None) -> SiteConfig:
+    """Load ``site.yaml`` (or ``--site``) for a command."""
+    return load_config(site)
+
+
+@click.group()
+@click.option("--verbose", "-v", is_flag=True, help="Show debug logs and tracebacks.")
+@click.version_option(package_name="veille")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """Veille: a static tech-watch wall with comments, a newsletter and metrics."""
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@site_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--drafts", is_flag=True, help="Include posts marked draft.")
+@click.option("--offline", is_flag=True, help="Never touch the network (builds never do).")
+@report_errors
+def build(site: Path | None, out: Path | None, drafts: bool, offline: bool) -> None:
+    """Build the whole site into public/ (or --out), atomically."""
+    from generator.build import build as run_build
+
+    del offline  # builds read the feed cache only; kept for scripts that pass it
+    config = get_config(site)
+    with err_console.status("Building…") as status:
+        result = run_build(config, out, drafts, progress=lambda s: status.update(f"Building: {s}…"))
+    console.print(
+        f"Built {result.items} items from {result.feeds} feeds: "
+        f"{result.written} files written, {result.unchanged} unchanged, "
+        f"in {result.seconds:.2f} s → {result.out}"
+    )
+
+
+@main.command()
+@site_option
+@report_errors
+def check(site: Path | None) -> None:
+    """Validate config and content without writing anything."""
+    from generator.checks import check_site
+
+    config = get_config(site)
+    summary = check_site(config)
+    console.print(f"OK: {summary}")
+
+
+@main.group()
+def new() -> None:
+    """Scaffold new content."""
+
+
+@new.command("post")
+@click.argument("title")
+@site_option
+@click.option("--author", default=None, help="A person id from people.yaml.")
+@report_errors
+def new_post(title: str, site: Path | None, author: str | None) -> None:
+    """Create content/posts/YEAR/SLUG.md with valid front matter."""
+    from generator.content import scaffold_post, slugify
+
+    config = get_config(site)
+    when = clock.now().astimezone(config.tz).replace(second=0, microsecond=0)
+    folder = config.content_path / "posts" / str(when.year)
+    path = folder / f"{slugify(title)}.md"
+    if path.exists():
+        raise UsageError(f"{path} already exists; choose another title")
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(scaffold_post(title, when, author), encoding="utf-8")
+    console.print(f"Created {path}")
+
+
+@main.command()
+@site_option
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--drafts", is_flag=True, help="Include posts marked draft.")
+@report_errors
+def serve(site: Path | None, port: int, host: str, drafts: bool) -> None:
+    """Build, serve with live reload, and mount the comments API at /api."""
+    from generator.serve import run_server
+
+    config = get_config(site)
+    run_server(config, host=host, port=port, drafts=drafts, console=err_console)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
