@@ -156,5 +156,10 @@ def serve(site: Path | None, port: int, host: str, drafts: bool) -> None:
     run_server(config, host=host, port=port, drafts=drafts, console=err_console)
 
 
+from generator.newsletter_cli import newsletter  # noqa: E402 - extends main, defined above
+
+main.add_command(newsletter)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

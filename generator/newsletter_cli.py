@@ -1,0 +1,263 @@
+"""``veille newsletter build | send``: parse options, call the newsletter stages, show progress.
+
+Exit codes as for every command: 0 ok, 1 a content/config problem (file:line) or an
+interrupted send (run it again to resume), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from generator import clock
+from generator.config import SiteConfig, load_config
+from generator.errors import ContentError, UsageError, VeilleError
+from generator.model import OutputFile, Site
+from generator.newsletter import (
+    Edition,
+    build_edition,
+    current_week,
+    edition_to_json,
+    load_intro,
+    parse_period,
+)
+from generator.newsletter_render import (
+    edition_dir,
+    edition_files,
+    load_editions,
+    load_rendered,
+    period_label,
+    render_archive_index,
+    render_email,
+)
+from generator.send import (
+    load_recipients,
+    load_suppressions,
+    parse_smtp_url,
+    send_edition,
+)
+from generator.themes import make_environment
+
+SECRET_ENV = "VEILLE_NEWSLETTER_SECRET"  # noqa: S105 - the variable's name, not a secret
+F = TypeVar("F", bound=Callable[..., Any])
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+site_option = click.option(
+    "--site",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The site's configuration file (default: ./site.yaml).",
+)
+
+
+def report_errors(func: F) -> F:
+    """Map Veille's errors to messages and exit codes (1 content or config, 2 usage).
+
+    Kept here rather than imported from ``generator.cli``, which imports this module.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ContentError as exc:
+            for problem in exc.problems:
+                err_console.print(f"[red]error[/red] {problem}", highlight=False)
+            sys.exit(1)
+        except UsageError as exc:
+            err_console.print(f"[red]error[/red] {exc}")
+            sys.exit(2)
+        except VeilleError as exc:
+            err_console.print(f"[red]error[/red] {exc}")
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def get_config(site: Path | None) -> SiteConfig:
+    return load_config(site)
+
+
+@click.group()
+def newsletter() -> None:
+    """Build and send the email newsletter."""
+
+
+def load_newsletter_site(config: SiteConfig) -> Site:
+    """The site's sources as the full build sees them (posts, people, links, comments)."""
+    from generator.build import load_site
+
+    return load_site(config)
+
+
+def page_view(site: Site, config: SiteConfig, now: datetime) -> Mapping[str, Any]:
+    """The common page context of the site's layout, as the full build makes it."""
+    from generator.build import make_wall
+    from generator.views import Views
+
+    return Views(make_wall(site, config), config, now).common("/newsletter/")
+
+
+def write_files(files: list[OutputFile], out: Path) -> None:
+    """Write a few files into the published site, each replaced atomically."""
+    for file in files:
+        target = out / file.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.tmp")
+        temp.write_bytes(file.data)
+        os.replace(temp, target)
+
+
+def save_edition(config: SiteConfig, edition: Edition, html: str, text: str) -> Path:
+    """Keep the edition under ``.veille/newsletter/ID/`` so later builds keep its archive."""
+    folder = edition_dir(config, edition.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in (
+        ("edition.json", edition_to_json(edition)),
+        ("email.html", html),
+        ("email.txt", text),
+    ):
+        temp = folder / f".{name}.tmp"
+        temp.write_text(data, encoding="utf-8")
+        os.replace(temp, folder / name)
+    return folder
+
+
+@newsletter.command("build")
+@site_option
+@click.option("--edition", default=None, help="ISO week, e.g. 2026-W48 (default: this week).")
+@click.option("--since", default=None, help="From this date (YYYY-MM-DD) to now.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
+@report_errors
+def build_command(
+    site: Path | None, edition: str | None, since: str | None, out: Path | None
+) -> None:
+    """Render an edition: email HTML (CSS inlined), plain text, .eml and its archive page."""
+    config = get_config(site)
+    now = clock.now()
+    if edition is None and since is None:
+        edition = current_week(config, now)
+    period = parse_period(edition, since, config, now)
+    data = load_newsletter_site(config)
+    selected = build_edition(data, config, period, now, load_intro(config, period.id))
+    env = make_environment(config)
+    if selected.is_empty:
+        console.print(
+            f"Nothing new for edition {period.id} ({period_label(selected, env)}): no post, "
+            "link, meetup, discussion or intro. No email written."
+        )
+        return
+    rendered = render_email(selected, config, env)
+    save_edition(config, selected, rendered.html, rendered.text)
+    view = page_view(data, config, now)
+    files = edition_files(rendered, config, env, view)
+    files.append(
+        OutputFile(
+            "newsletter/index.html",
+            render_archive_index(load_editions(config), env, view).encode("utf-8"),
+        )
+    )
+    target = out if out is not None else config.output_path
+    write_files(files, target)
+    console.print(
+        f"Edition {selected.id}: {len(selected.posts)} posts, {selected.link_count} links, "
+        f"{len(selected.meetups)} meetups, {len(selected.discussed)} discussed"
+        + (f", {selected.omitted} more on the wall" if selected.omitted else "")
+        + f"; {rendered.html_bytes:,} bytes of HTML → {target / 'newsletter' / selected.id}"
+    )
+
+
+def _token_maker() -> Callable[[str], str]:
+    secret = os.environ.get(SECRET_ENV, "")
+    if not secret:
+        raise VeilleError(
+            f"set {SECRET_ENV} (the same secret as the comments API) to sign unsubscribe links"
+        )
+    from comments_api.unsubscribe import make_token
+
+    return lambda email: make_token(email, secret)
+
+
+@newsletter.command("send")
+@site_option
+@click.option("--edition", required=True, help="The edition to send, e.g. 2026-W48.")
+@click.option(
+    "--recipients",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV with a header 'email,name'.",
+)
+@click.option("--smtp", default=None, help="smtp://, smtp+starttls:// or smtps://host:port")
+@click.option(
+    "--suppressions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A comments export (JSON Lines) to read the suppression list from.",
+)
+@click.option("--dry-run", is_flag=True, help="Check and count; send nothing.")
+@report_errors
+def send_command(
+    site: Path | None,
+    edition: str,
+    recipients: Path,
+    smtp: str | None,
+    suppressions: Path | None,
+    dry_run: bool,
+) -> None:
+    """Send an edition over SMTP, resumable: nobody gets the same edition twice."""
+    config = get_config(site)
+    if smtp is None and not dry_run:
+        raise UsageError("--smtp is required (or use --dry-run)")
+    target = parse_smtp_url(smtp or "smtp://localhost")
+    rendered = load_rendered(config, edition)
+    people, invalid = load_recipients(recipients)
+    for row in invalid:
+        err_console.print(
+            f"[yellow]skipped[/yellow] {recipients}:{row.line}: {row.value!r}: {row.reason}"
+        )
+    token_for = _token_maker()
+    suppressed = load_suppressions(config, suppressions)
+    ledger = edition_dir(config, edition) / "ledger.jsonl"
+    columns = (TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=dry_run) as bar:
+        task = bar.add_task("send", total=len(people))
+        report = send_edition(
+            rendered,
+            config,
+            people,
+            target,
+            ledger,
+            token_for=token_for,
+            suppressed=suppressed,
+            dry_run=dry_run,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    for failure in report.failed:
+        err_console.print(f"[red]failed[/red] {failure.email}: {failure.code} {failure.message}")
+    if dry_run:
+        console.print(
+            f"Dry run, edition {edition}: would send {report.pending}; already sent "
+            f"{report.already_sent}; suppressed {report.suppressed}; failed before "
+            f"{report.failed_before}; invalid {len(invalid)}."
+        )
+        return
+    rate = report.sent / report.seconds if report.seconds else 0.0
+    console.print(
+        f"Edition {edition}: sent {report.sent} ({rate:.0f}/s), already sent "
+        f"{report.already_sent}, suppressed {report.suppressed}, failed {len(report.failed)}"
+        f"{f' (+{report.failed_before} before)' if report.failed_before else ''}, "
+        f"invalid {len(invalid)}, retries {report.retries}."
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover - lets tests run the command in a subprocess
+    newsletter()
