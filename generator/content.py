@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from generator.config import SiteConfig
-from generator.errors import ContentError, Problem
+from generator.errors import ContentError, Problem, display
 from generator.markup import MarkdownRenderer, plain_text, truncate_words
 from generator.model import Community, Event, Person, Post
 from generator.yamlfile import LineMap, YamlSyntaxError, parse_yaml, validate
@@ -36,6 +36,15 @@ def _nonempty(value: str) -> str:
     return value.strip()
 
 
+def _parse_when(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("expected an ISO 8601 date such as 2026-11-24T09:30") from None
+    return value
+
+
 DateLike = datetime | date
 
 
@@ -44,6 +53,8 @@ class EventFields(_Strict):
     end: DateLike
     location: str | None = None
     online_url: str | None = None
+
+    _when = field_validator("start", "end", mode="before")(_parse_when)
 
     @field_validator("online_url")
     @classmethod
@@ -67,15 +78,7 @@ class FrontMatter(_Strict):
 
     _title = field_validator("title")(_nonempty)
 
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                return datetime.fromisoformat(value)
-            except ValueError:
-                raise ValueError("expected an ISO 8601 date such as 2026-11-24T09:30") from None
-        return value
+    _date = field_validator("date", mode="before")(_parse_when)
 
     @field_validator("tags", mode="before")
     @classmethod
@@ -324,7 +327,10 @@ def load_posts(
         if post.author is not None and post.author not in person_ids:
             problems.append(
                 Problem(
-                    path, lines.get(("author",)), _unknown("person", post.author, person_ids), "author"
+                    path,
+                    lines.get(("author",)),
+                    _unknown("person", post.author, person_ids),
+                    "author",
                 )
             )
         if post.community is not None and post.community not in community_ids:
@@ -338,11 +344,13 @@ def load_posts(
             )
         posts.append((post, lines))
     by_slug: dict[str, Post] = {}
-    for post, lines in posts:
+    for post, _ in posts:
         if post.slug in by_slug:
             first = by_slug[post.slug].source
             problems.append(
-                Problem(post.source, 1, f"duplicate slug '{post.slug}' (also used by {first})")
+                Problem(
+                    post.source, 1, f"duplicate slug '{post.slug}' (also used by {display(first)})"
+                )
             )
         by_slug.setdefault(post.slug, post)
     meetups = {p.slug for p, _ in posts if p.event is not None}

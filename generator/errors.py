@@ -24,11 +24,21 @@ class Problem:
     key: str = ""
 
     def __str__(self) -> str:
-        where = str(self.path)
+        where = display(self.path)
         if self.line is not None:
             where += f":{self.line}"
         key = f" {self.key}:" if self.key else ""
         return f"{where}:{key} {self.message}"
+
+
+def display(path: Path | str) -> str:
+    """A path relative to the working directory when it is below it, as users typed it."""
+    if isinstance(path, Path) and path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+    return str(path)
 
 
 class ContentError(VeilleError):

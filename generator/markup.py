@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-import xml.etree.ElementTree as ET  # noqa: S405 - builds trees, never parses input
+import xml.etree.ElementTree as ET
 from typing import Any
 
 import markdown
@@ -35,7 +35,7 @@ class _ShiftHeadings(Treeprocessor):
 
 
 class _HeadingsExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - library API
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_ShiftHeadings(md), "veille_headings", 5)
 
 

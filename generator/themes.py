@@ -39,7 +39,9 @@ def template_dirs(theme: Path) -> list[str]:
 def make_environment(config: SiteConfig) -> Environment:
     """A strict, autoescaped environment for the site's theme stack and language."""
     loaders: list[BaseLoader] = [FileSystemLoader(template_dirs(t)) for t in config.theme_paths]
-    loaders.append(PrefixLoader({"default": FileSystemLoader(template_dirs(DEFAULT_THEME))}))
+    loaders.append(
+        PrefixLoader({"default": FileSystemLoader(template_dirs(DEFAULT_THEME))}, delimiter=":")
+    )
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=True,
@@ -76,17 +78,16 @@ def _local(value: datetime, tz: ZoneInfo) -> datetime:
 
 
 def load_translations(themes: tuple[Path, ...], language: str) -> NullTranslations:
-    """Merge the themes' catalogues for ``language``, the first theme winning."""
+    """Merge the themes' catalogues (every ``*.po``) for ``language``, the first theme winning."""
     result: NullTranslations | None = None
     for theme in reversed(themes):  # default first, overrides merged on top
-        po = theme / "translations" / language / "LC_MESSAGES" / "messages.po"
-        if not po.is_file():
-            continue
-        loaded = _compile_po(str(po), po.stat().st_mtime_ns)
-        if isinstance(result, Translations):
-            result.merge(loaded)
-        else:
-            result = loaded
+        folder = theme / "translations" / language / "LC_MESSAGES"
+        for po in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+            loaded = _compile_po(str(po), po.stat().st_mtime_ns)
+            if isinstance(result, Translations):
+                result.merge(loaded)
+            else:
+                result = loaded
     return result if result is not None else NullTranslations()
 
 

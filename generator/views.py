@@ -80,9 +80,7 @@ class Views:
             "bio": p.bio,
             "expertise": list(p.expertise),
             "communities": [self.community_ref(c) for c in p.communities],
-            "leads": [
-                self.community_ref(c.id) for c in self.wall.communities if p.id in c.leaders
-            ],
+            "leads": [self.community_ref(c.id) for c in self.wall.communities if p.id in c.leaders],
             "path": f"/people/{p.id}/",
             "post_count": len(self.wall.by_author.get(p.id, ())),
         }

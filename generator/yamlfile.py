@@ -17,9 +17,19 @@ from pydantic import BaseModel, ValidationError
 from generator.errors import Problem
 
 try:  # the C loader reads front matter about 9x faster
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
+    _Base: type[yaml.SafeLoader | yaml.CSafeLoader] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """Safe loading, with dates left as text so that a bad date is reported, not raised."""
+
+    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's class-level table
+        first: [(tag, regexp) for tag, regexp in resolvers if not tag.endswith(":timestamp")]
+        for first, resolvers in _Base.yaml_implicit_resolvers.items()
+    }
+
 
 KeyPath = tuple[str | int, ...]
 LineMap = dict[KeyPath, int]
@@ -45,7 +55,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, LineMap]:
         line = mark.line + 1 + line_offset if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlSyntaxError(line, f"invalid YAML: {problem}") from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
         raise YamlSyntaxError(None, f"invalid YAML: {exc}") from None
     lines: LineMap = {}
     if node is not None:

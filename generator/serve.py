@@ -1,0 +1,233 @@
+"""The dev server: build, serve the output, rebuild on change, reload open pages.
+
+One origin serves the static site, the comments API under ``/api`` and a
+server-sent-events stream that tells open pages to reload after each good
+build. A failed rebuild keeps serving the last good site and says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from generator.config import SiteConfig, load_config
+from generator.errors import VeilleError
+
+log = logging.getLogger(__name__)
+RELOAD_PATH = "/__veille/reload"
+RELOAD_SCRIPT = (
+    "<script>(function(){var v=null;var s=new EventSource('" + RELOAD_PATH + "');"
+    "s.onmessage=function(e){if(v!==null&&e.data!==v){location.reload();}v=e.data;};})();"
+    "</script>"
+)
+DEBOUNCE_SECONDS = 0.15
+
+
+class Rebuilder:
+    """Rebuilds on demand in one background thread; counts good builds."""
+
+    def __init__(
+        self,
+        site_file: Path,
+        drafts: bool,
+        report: Callable[[str], None],
+        out: Path | None = None,
+    ) -> None:
+        self.site_file = site_file
+        self.drafts = drafts
+        self.report = report
+        self.version = 0
+        self.last_error: str | None = None
+        self.config: SiteConfig = load_config(site_file)
+        self.out = out if out is not None else self.config.output_path
+        self._pending = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="veille-rebuild", daemon=True)
+
+    def build_now(self) -> bool:
+        """Build once, synchronously; keep the last good output on failure."""
+        from generator.build import build
+
+        try:
+            self.config = load_config(self.site_file)
+            result = build(self.config, self.out, self.drafts)
+        except VeilleError as exc:
+            self.last_error = str(exc)
+            self.report(f"[red]build failed[/red], still serving the last good site:\n{exc}")
+            return False
+        self.last_error = None
+        self.version += 1
+        self.report(
+            f"built {result.items} items: {result.written} files written in {result.seconds:.2f} s"
+        )
+        return True
+
+    def request(self) -> None:
+        """Ask for a rebuild; bursts of file events collapse into one build."""
+        self._pending.set()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._pending.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._pending.wait()
+            if self._stop.is_set():
+                return
+            time.sleep(DEBOUNCE_SECONDS)
+            self._pending.clear()
+            self.build_now()
+
+
+class _Changes(FileSystemEventHandler):
+    def __init__(self, rebuilder: Rebuilder, ignore: tuple[Path, ...]) -> None:
+        self.rebuilder = rebuilder
+        self.ignore = ignore
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        path = Path(str(event.src_path))
+        if any(part.startswith(".") and part not in (".", "..") for part in path.parts[-1:]):
+            return
+        if any(path.is_relative_to(p) for p in self.ignore):
+            return
+        self.rebuilder.request()
+
+
+def watch_paths(config: SiteConfig) -> list[Path]:
+    """What a change to rebuilds: content, themes, the config file, the feed cache."""
+    paths = [config.content_path, *config.theme_paths, config.source.resolve().parent]
+    return [p for p in dict.fromkeys(p.resolve() for p in paths) if p.exists()]
+
+
+def start_watching(rebuilder: Rebuilder) -> Any:
+    """A watchdog observer that asks ``rebuilder`` for a build on every relevant change."""
+    config = rebuilder.config
+    observer = Observer()
+    root = config.source.resolve().parent
+    ignore = (
+        rebuilder.out.resolve(),
+        config.cache_path.resolve() / "comments.db",
+        root / ".venv",
+        root / ".git",
+    )
+    handler = _Changes(rebuilder, ignore)
+    for path in watch_paths(config):
+        recursive = path != root
+        observer.schedule(handler, str(path), recursive=recursive)
+    observer.start()
+    return observer
+
+
+def static_app(rebuilder: Rebuilder) -> Callable[[Request], Any]:
+    """Serve the output folder; HTML pages get the live-reload script."""
+
+    async def handle(request: Request) -> Response:
+        out = rebuilder.out.resolve()
+        rel = request.url.path.lstrip("/")
+        target = (out / rel).resolve()
+        if not target.is_relative_to(out):
+            return _not_found(out)
+        if target.is_dir():
+            if not request.url.path.endswith("/"):
+                return Response(status_code=301, headers={"location": request.url.path + "/"})
+            target = target / "index.html"
+        if not target.is_file():
+            return _not_found(out)
+        if target.suffix == ".html":
+            return HTMLResponse(_inject(target.read_text(encoding="utf-8")))
+        return FileResponse(target)
+
+    return handle
+
+
+def _not_found(out: Path) -> Response:
+    page = out / "404.html"
+    body = page.read_text(encoding="utf-8") if page.is_file() else "<h1>Not found</h1>"
+    return HTMLResponse(_inject(body), status_code=404)
+
+
+def _inject(html: str) -> str:
+    marker = "</body>"
+    index = html.rfind(marker)
+    if index < 0:
+        return html + RELOAD_SCRIPT
+    return html[:index] + RELOAD_SCRIPT + html[index:]
+
+
+def reload_stream(rebuilder: Rebuilder) -> Callable[[Request], Any]:
+    """Server-sent events: the current build version, then each new one."""
+
+    async def handle(request: Request) -> Response:
+        async def events() -> AsyncIterator[str]:
+            sent = -1
+            while not await request.is_disconnected():
+                if rebuilder.version != sent:
+                    sent = rebuilder.version
+                    yield f"data: {sent}\n\n"
+                await asyncio.sleep(0.1)
+
+        headers = {"cache-control": "no-store"}
+        return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+    return handle
+
+
+def make_app(rebuilder: Rebuilder, api: ASGIApp | None) -> Starlette:
+    """The dev server's ASGI app: reload stream, ``/api`` and the static site."""
+    routes: list[Any] = [Route(RELOAD_PATH, reload_stream(rebuilder))]
+    if api is not None:
+        routes.append(Mount("/api", app=api))
+    routes.append(Route("/{path:path}", static_app(rebuilder)))
+    return Starlette(routes=routes)
+
+
+def comments_app(config: SiteConfig, threads_file: Path) -> ASGIApp | None:
+    """The comments API for this site on its configured database (SQLite by default)."""
+    from comments_api.app import create_app, settings_from_config
+
+    return create_app(settings_from_config(config), threads_file=threads_file)
+
+
+def run_server(
+    config: SiteConfig,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    drafts: bool = False,
+    console: Console | None = None,
+) -> None:
+    """Build, then serve until interrupted, rebuilding on every change."""
+    import uvicorn
+
+    out = console or Console(stderr=True)
+    rebuilder = Rebuilder(config.source, drafts, lambda msg: out.print(msg))
+    rebuilder.build_now()
+    rebuilder.start()
+    observer = start_watching(rebuilder)
+    api = comments_app(config, rebuilder.out / "threads.json")
+    app = make_app(rebuilder, api)
+    out.print(f"Serving {config.title} on http://{host}:{port}/ (comments API at /api)")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        observer.stop()
+        rebuilder.stop()

@@ -1,0 +1,208 @@
+"""The built wall, read as a user would: pages, links, pagination, feeds, determinism."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from generator.build import build
+from generator.config import load_config
+from generator.errors import ContentError
+from tests.conftest import SiteFactory, post_text
+from tests.htmlcheck import local_target, parse_page
+
+EPOCH = "1764400000"  # 2025-11-29: fixed "now" for reproducible output
+
+
+@pytest.fixture
+def built(sample_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    out = tmp_path / "public"
+    build(load_config(sample_site), out)
+    return out
+
+
+def test_every_local_link_resolves_to_a_file(built: Path) -> None:
+    pages = sorted(built.rglob("*.html"))
+    assert len(pages) > 40
+    broken = []
+    for page in pages:
+        parsed = parse_page(page)
+        for href in parsed.links + parsed.sources:
+            target = local_target(built, href)
+            if target is not None and not target.is_file():
+                broken.append(f"{page.relative_to(built)} → {href}")
+    assert broken == []
+
+
+def test_every_item_has_a_page_and_a_thread(built: Path, sample_site: Path) -> None:
+    threads = json.loads((built / "threads.json").read_text())
+    posts = [p for p in (sample_site.parent / "content" / "posts").rglob("*.md")]
+    drafts = [p for p in posts if "draft: true" in p.read_text()]
+    assert len([t for t in threads if t.startswith("/posts/")]) == len(posts) - len(drafts)
+    for thread in threads:
+        page = parse_page(built / thread.strip("/") / "index.html")
+        assert [level for level, _ in page.headings].count(1) == 1, thread
+        assert page.has("section", id="comments")
+
+
+def test_wall_pagination_is_complete_and_ordered(built: Path, sample_site: Path) -> None:
+    per_page = load_config(sample_site).per_page
+    threads = set(json.loads((built / "threads.json").read_text()))
+    seen: list[str] = []
+    page_file = built / "index.html"
+    number = 1
+    while True:
+        page = parse_page(page_file)
+        cards = [a["data-thread"] for t, a in page.tags if t == "article" and a.get("data-thread")]
+        assert 0 < len(cards) <= per_page
+        seen += [str(c) for c in cards]
+        nexts = [a["href"] for t, a in page.tags if t == "a" and a.get("rel") == "next"]
+        if not nexts:
+            break
+        number += 1
+        assert nexts[0] == f"/page/{number}/"
+        page_file = built / "page" / str(number) / "index.html"
+    assert sorted(seen) == sorted(threads)
+    assert len(seen) == len(set(seen))
+
+
+def test_pinned_items_come_first_then_newest(built: Path) -> None:
+    page = parse_page(built / "index.html")
+    classes = [a.get("class") or "" for t, a in page.tags if t == "article"]
+    times = [a["datetime"] for t, a in page.tags if t == "time" and a.get("datetime")]
+    assert "is-pinned" in classes[0]
+    pinned = sum("is-pinned" in c for c in classes)
+    assert pinned >= 1
+    del times
+
+
+def test_atom_feed_round_trips(built: Path, sample_site: Path) -> None:
+    parsed = feedparser.parse((built / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    threads = json.loads((built / "threads.json").read_text())
+    base = load_config(sample_site).base_url
+    assert parsed.feed.title == load_config(sample_site).title
+    assert {e.link for e in parsed.entries} == {base + t.lstrip("/") for t in threads}
+    assert all(e.published_parsed for e in parsed.entries)
+
+
+def test_sitemap_and_404(built: Path) -> None:
+    sitemap = (built / "sitemap.xml").read_text()
+    assert "<loc>http://127.0.0.1:8000/people/</loc>" in sitemap
+    assert parse_page(built / "404.html").headings[0] == (1, "Page not found")
+
+
+def test_people_directory_shows_expertise_and_posts(built: Path, sample_site: Path) -> None:
+    people = parse_page(built / "people" / "index.html")
+    directory = (sample_site.parent / "content" / "people.yaml").read_text()
+    assert people.text.count("·") >= 1
+    import yaml
+
+    first = yaml.safe_load(directory)[0]
+    assert first["name"] in people.text
+    person = parse_page(built / "people" / first["id"] / "index.html")
+    for skill in first["expertise"]:
+        assert skill in person.text
+
+
+def test_same_inputs_give_identical_bytes(
+    sample_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    config = load_config(sample_site)
+    build(config, tmp_path / "a")
+    build(config, tmp_path / "b")
+    files_a = sorted(
+        p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
+    )
+    files_b = sorted(
+        p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file()
+    )
+    assert files_a == files_b
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_drafts_flag_publishes_drafts(make_site: SiteFactory, tmp_path: Path) -> None:
+    site = make_site(
+        posts={"2026/wip.md": post_text({"title": "WIP", "date": "2026-11-01", "draft": True})}
+    )
+    config = load_config(site)
+    build(config, tmp_path / "out")
+    assert not (tmp_path / "out" / "posts" / "2026" / "wip" / "index.html").exists()
+    build(config, tmp_path / "out", drafts=True)
+    assert (tmp_path / "out" / "posts" / "2026" / "wip" / "index.html").exists()
+
+
+def test_french_site_translates_ui_and_dates(make_site: SiteFactory, tmp_path: Path) -> None:
+    site = make_site(language="fr")
+    build(load_config(site), tmp_path / "out")
+    home = parse_page(tmp_path / "out" / "index.html")
+    assert home.lang == "fr"
+    assert "Aller au contenu" in home.text
+    assert "2 nov. 2026" in home.text
+    item = parse_page(tmp_path / "out" / "posts" / "2026" / "first" / "index.html")
+    assert "2 novembre 2026" in item.text
+
+
+def test_bad_content_refuses_to_publish_and_keeps_the_old_site(
+    make_site: SiteFactory, tmp_path: Path
+) -> None:
+    site = make_site()
+    config = load_config(site)
+    out = tmp_path / "out"
+    build(config, out)
+    before = (out / "index.html").read_bytes()
+    (site.parent / "content" / "posts" / "2026" / "bad.md").write_text("---\ntitle: x\n---\n")
+    with pytest.raises(ContentError, match=r"bad\.md:2: date: required"):
+        build(config, out)
+    assert (out / "index.html").read_bytes() == before
+
+
+def test_a_failure_while_writing_leaves_the_old_site(
+    make_site: SiteFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site()
+    config = load_config(site)
+    out = tmp_path / "out"
+    build(config, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (site.parent / "content" / "posts" / "2026" / "first.md").write_text(
+        post_text({"title": "Changed", "date": "2026-11-02"})
+    )
+    calls = {"n": 0}
+    real_write = Path.write_bytes
+
+    def failing_write(self: Path, data: bytes) -> int:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device")
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    with pytest.raises(OSError, match="No space left"):
+        build(config, out)
+    monkeypatch.undo()
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+def test_site_theme_overrides_one_template(make_site: SiteFactory, tmp_path: Path) -> None:
+    site = make_site(theme="mytheme")
+    templates = site.parent / "mytheme" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "404.html").write_text(
+        '{% extends "default:404.html" %}{% block title %}Lost! · {{ site.title }}{% endblock %}'
+    )
+    build(load_config(site), tmp_path / "out")
+    assert "<title>Lost! · Test wall</title>" in (tmp_path / "out" / "404.html").read_text()
+    assert "Page not found" in (tmp_path / "out" / "404.html").read_text()
+    shutil.rmtree(site.parent / "mytheme")
+    os.sync()
