@@ -1,0 +1,180 @@
+"""``veille comments``: serve, migrate, export and import the comments store.
+
+Configuration comes from site.yaml (``--site``); ``--db`` overrides its
+``comments.database``. Problems exit 1 with a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO
+
+import click
+from fastapi import FastAPI
+
+from comments_api import migrations
+from comments_api.errors import ApiError
+from comments_api.exchange import parse_lines
+from comments_api.service import Service
+from comments_api.settings import Settings, settings_from_config
+from comments_api.store import Store
+from generator.config import load_config
+from generator.errors import ContentError
+
+_ENV_SITE = "VEILLE_COMMENTS_SITE"
+_ENV_DB = "VEILLE_COMMENTS_DB"
+
+site_option = click.option(
+    "--site",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="site.yaml (default: ./site.yaml).",
+)
+db_option = click.option("--db", help="SQLAlchemy URL; default: comments.database of site.yaml.")
+
+
+def _settings(site: Path | None, db: str | None) -> Settings:
+    try:
+        return settings_from_config(load_config(site), db)
+    except ContentError as exc:
+        raise click.ClickException(str(exc)) from None
+    except ValueError as exc:  # e.g. a bad trusted_proxies entry
+        raise click.ClickException(f"comments: {exc}") from None
+
+
+def _store(settings: Settings) -> Store:
+    try:
+        store = Store(settings.database_url)
+        migrations.upgrade(store)
+    except Exception as exc:
+        raise click.ClickException(f"cannot open the comments database: {_describe(exc)}") from None
+    return store
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:300]
+
+
+@click.group("comments")
+def comments() -> None:
+    """Run, upgrade, back up and restore the comments store."""
+
+
+def app_from_env() -> FastAPI:
+    """Factory used by ``serve --workers N``: each worker process builds its own app."""
+    from comments_api.app import create_app
+
+    site = os.environ.get(_ENV_SITE)
+    return create_app(_settings(Path(site) if site else None, os.environ.get(_ENV_DB) or None))
+
+
+@comments.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@db_option
+@site_option
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--access-log/--no-access-log", default=True, show_default=True)
+def serve(
+    host: str, port: int, db: str | None, site: Path | None, workers: int, access_log: bool
+) -> None:
+    """Serve the comments API (migrating the database first)."""
+    import uvicorn
+
+    from comments_api.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
+    settings = _settings(site, db)
+    store = _store(settings)
+    common = {"host": host, "port": port, "access_log": access_log, "timeout_keep_alive": 30}
+    if workers == 1:
+        uvicorn.run(create_app(settings, store), **common)  # type: ignore[arg-type]
+        return
+    store.dispose()
+    os.environ[_ENV_SITE] = str(site.resolve()) if site else ""
+    os.environ[_ENV_DB] = db or ""
+    uvicorn.run(
+        "comments_api.cli:app_from_env",
+        factory=True,
+        workers=workers,
+        **common,  # type: ignore[arg-type]
+    )
+
+
+@comments.command()
+@db_option
+@site_option
+def migrate(db: str | None, site: Path | None) -> None:
+    """Bring the database schema to the newest version."""
+    store = _store(_settings(site, db))
+    click.echo(f"comments database at schema version {migrations.current(store)}")
+    store.dispose()
+
+
+@comments.command("export")
+@db_option
+@site_option
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout."
+)
+def export_command(db: str | None, site: Path | None, output: Path | None) -> None:
+    """Write every comment, reaction, account and suppression as JSON Lines."""
+    settings = _settings(site, db)
+    store = _store(settings)
+    service = Service(settings, store)
+    if output is None:
+        _write(service, sys.stdout)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                count = _write(service, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, output)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        click.echo(f"exported {count} records to {output}", err=True)
+    store.dispose()
+
+
+def _write(service: Service, handle: IO[str]) -> int:
+    count = 0
+    for line in service.export():
+        handle.write(line)
+        count += 1
+    return count
+
+
+@comments.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@site_option
+def import_command(file: Path, db: str | None, site: Path | None) -> None:
+    """Load a JSON Lines export; records already present are skipped."""
+    settings = _settings(site, db)
+    try:
+        with file.open(encoding="utf-8") as handle:
+            exported = parse_lines(handle, str(file))
+    except ContentError as exc:
+        raise click.ClickException(str(exc)) from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file}: not UTF-8 text") from None
+    store = _store(settings)
+    try:
+        summary = Service(settings, store).import_records(exported)
+    except ApiError as exc:
+        raise click.ClickException(f"{file}: {exc.message}") from None
+    finally:
+        store.dispose()
+    click.echo(
+        f"imported {summary.comments} comments ({summary.skipped} already present), "
+        f"{summary.reactions} reactions, {summary.accounts} accounts, "
+        f"{summary.suppressions} suppressions"
+    )

@@ -1,0 +1,408 @@
+"""HTTP routes under ``/api``: parse the request, make one service call, answer.
+
+Identity, admin checks and body parsing are small helpers here; the rules live
+in ``service.py`` and ``policy.py``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import ipaddress
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from comments_api import policy
+from comments_api.errors import BadRequest, Forbidden, Invalid, Unauthorized, Unavailable
+from comments_api.policy import Identity
+from comments_api.schemas import (
+    THREAD_PATTERN,
+    AdminComment,
+    CommentIn,
+    CommentOut,
+    CreatedComment,
+    EditIn,
+    ErrorResponse,
+    Health,
+    ReactionIn,
+    ReactionOut,
+)
+from comments_api.service import Service
+from comments_api.settings import IPNetwork, Settings
+from comments_api.unsubscribe import read_token
+
+router = APIRouter(prefix="/api")
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {s: {"model": ErrorResponse} for s in statuses}
+
+
+ThreadParam = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=512,
+        pattern=THREAD_PATTERN,
+        description="Thread id: the item's path.",
+    ),
+]
+CommentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def get_service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+
+# identity -------------------------------------------------------------------------
+def _trusted(host: str, networks: tuple[IPNetwork, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in net for net in networks)
+
+
+def client_address(request: Request, settings: Settings) -> str:
+    """The client's address: the peer, or behind a trusted proxy the last untrusted hop."""
+    peer = request.client.host if request.client else "unknown"
+    if not _trusted(peer, settings.trusted_proxies):
+        return peer
+    forwarded = request.headers.get("x-forwarded-for", "")
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()][-16:]):
+        if not _trusted(hop, settings.trusted_proxies):
+            return hop
+    return peer
+
+
+def _header_text(value: str) -> str:
+    """Proxies send UTF-8 names; Starlette decodes headers as Latin-1."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
+def identify(request: Request, settings: Settings) -> Identity:
+    """Who is asking; in trusted-header mode, only a configured proxy may say so."""
+    address = client_address(request, settings)
+    if settings.identity != "trusted-header":
+        return Identity(address)
+    peer = request.client.host if request.client else ""
+    if not _trusted(peer, settings.trusted_proxies):
+        raise Unauthorized("identity is only accepted through the single sign-on proxy")
+    email = request.headers.get(settings.identity_header, "").strip().lower()
+    if not email or not policy.valid_email(email):
+        raise Unauthorized(f"the proxy sent no valid {settings.identity_header} header")
+    person = settings.people.get(email)
+    name = policy.clean_text(_header_text(request.headers.get(settings.name_header, "")))[:100]
+    return Identity(
+        address, email, person.id if person else None, name or (person.name if person else None)
+    )
+
+
+async def who(request: Request, service: ServiceDep) -> Identity:
+    identity = identify(request, service.settings)
+    if identity.email is not None and identity.email not in service._seen:
+        await run_in_threadpool(service.seen, identity)
+    return identity
+
+
+WhoDep = Annotated[Identity, Depends(who)]
+
+
+def _bearer(request: Request) -> str | None:
+    value = request.headers.get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def require_admin(request: Request, service: ServiceDep) -> None:
+    """The admin token (``VEILLE_ADMIN_TOKEN``) or, behind the proxy, a listed admin."""
+    settings = service.settings
+    token = _bearer(request)
+    if (
+        token
+        and settings.admin_token
+        and hmac.compare_digest(token.encode(), settings.admin_token.encode())
+    ):
+        return
+    if settings.identity == "trusted-header":
+        try:
+            identity = identify(request, settings)
+        except Unauthorized:
+            identity = None
+        if identity is not None:
+            if policy.is_admin(identity, settings.admins):
+                return
+            raise Forbidden("you are not a moderator of this site")
+    if token:
+        raise Forbidden("this admin token is not valid")
+    raise Unauthorized("send the admin token as 'Authorization: Bearer TOKEN'")
+
+
+AdminDep = Depends(require_admin)
+
+
+# bodies ---------------------------------------------------------------------------
+def _parse_comment(raw: bytes, media: str) -> CommentIn:
+    if media == "application/x-www-form-urlencoded":
+        try:
+            pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+        except (UnicodeDecodeError, ValueError):
+            raise BadRequest("the form is not valid UTF-8") from None
+        fields: dict[str, str] = {}
+        for key, value in pairs:
+            if value != "":
+                fields.setdefault(key, value)
+        return _validate(CommentIn.model_validate, fields)
+    return _validate(CommentIn.model_validate_json, raw)
+
+
+def _validate(parse: Any, data: Any) -> CommentIn:
+    try:
+        parsed: CommentIn = parse(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        if any(e["type"] == "json_invalid" for e in errors):
+            raise BadRequest("the body is not valid JSON") from None
+        raise Invalid(describe_errors(errors)) from None
+    return parsed
+
+
+def describe_errors(errors: Any) -> str:
+    parts = []
+    for e in list(errors)[:5]:
+        loc = tuple(e.get("loc", ()))
+        where = ".".join(str(x) for x in (loc[1:] if loc[:1] == ("body",) else loc))
+        parts.append(
+            f"{where}: {e.get('msg', 'invalid')}" if where else str(e.get("msg", "invalid"))
+        )
+    return "; ".join(parts) or "invalid request"
+
+
+_COMMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/CommentIn"}},
+            "application/x-www-form-urlencoded": {
+                "schema": {"$ref": "#/components/schemas/CommentIn"}
+            },
+        },
+    }
+}
+
+
+# comments -------------------------------------------------------------------------
+@router.get(
+    "/comments",
+    response_model=list[CommentOut],
+    responses=_errors(401, 404, 422, 503),
+    summary="Visible comments of a thread, flat and in order",
+)
+async def list_comments(thread: ThreadParam, service: ServiceDep, _who: WhoDep) -> Response:
+    data = await run_in_threadpool(service.list_thread, thread)
+    return Response(data, media_type="application/json", headers={"cache-control": "no-cache"})
+
+
+@router.post(
+    "/comments",
+    status_code=201,
+    response_model=CreatedComment,
+    responses={
+        303: {"description": "Form post (no JavaScript): back to the page"},
+        **_errors(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
+    },
+    openapi_extra=_COMMENT_BODY,
+    summary="Post a comment or a reply (JSON, or a form from the no-JS page)",
+)
+async def post_comment(
+    request: Request, thread: ThreadParam, service: ServiceDep, identity: WhoDep
+) -> Response:
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    data = _parse_comment(await request.body(), media)
+    created = await run_in_threadpool(service.post, thread, data, identity)
+    if media == "application/x-www-form-urlencoded":
+        anchor = f"#comment-{created.id}" if created.status == "approved" else "#comments"
+        location = service.settings.base_url.rstrip("/") + thread + anchor
+        return RedirectResponse(location, status_code=303)
+    return Response(
+        created.model_dump_json(),
+        status_code=201,
+        media_type="application/json",
+        headers={"location": f"/api/comments/{created.id}"},
+    )
+
+
+@router.patch(
+    "/comments/{comment_id}",
+    response_model=CommentOut,
+    responses=_errors(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    summary="Edit a comment with its edit token, inside the edit window",
+)
+async def edit_comment(
+    comment_id: CommentId, body: EditIn, request: Request, service: ServiceDep, _who: WhoDep
+) -> CommentOut:
+    return await run_in_threadpool(service.edit, comment_id, body.body, _bearer(request))
+
+
+@router.delete(
+    "/comments/{comment_id}",
+    status_code=204,
+    responses=_errors(401, 403, 404, 409, 503),
+    summary="Delete a comment with its edit token (a placeholder stays if it has replies)",
+)
+async def delete_comment(
+    comment_id: CommentId, request: Request, service: ServiceDep, _who: WhoDep
+) -> Response:
+    await run_in_threadpool(service.delete, comment_id, _bearer(request))
+    return Response(status_code=204)
+
+
+@router.post(
+    "/comments/{comment_id}/reactions",
+    response_model=ReactionOut,
+    responses=_errors(400, 401, 403, 404, 409, 415, 422, 429, 503),
+    summary="Toggle a reaction (one per person per kind)",
+)
+async def react(
+    comment_id: CommentId, body: ReactionIn, service: ServiceDep, identity: WhoDep
+) -> ReactionOut:
+    return await run_in_threadpool(service.react, comment_id, body.kind, body.author_name, identity)
+
+
+@router.get(
+    "/counts",
+    response_model=dict[str, int],
+    responses=_errors(401, 422, 503),
+    summary="Comment counts of many threads in one call",
+)
+async def counts(
+    service: ServiceDep,
+    _who: WhoDep,
+    thread: Annotated[list[str], Query(description="Repeat for each thread.")],
+) -> dict[str, int]:
+    for value in thread:
+        if not value.startswith("/") or len(value) > 512 or not policy.clean_text(value) == value:
+            raise Invalid(f"thread: not a thread id: {value[:80]!r}")
+    return await run_in_threadpool(service.counts, thread)
+
+
+# moderation -----------------------------------------------------------------------
+@router.get(
+    "/admin/comments",
+    response_model=list[AdminComment],
+    dependencies=[AdminDep],
+    responses=_errors(401, 403, 422, 503),
+    summary="Comments by status, for moderators",
+)
+async def admin_list(
+    service: ServiceDep,
+    status: Literal["pending", "approved", "rejected", "deleted"] = "pending",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+) -> list[AdminComment]:
+    return await run_in_threadpool(service.moderation_list, status, limit, offset)
+
+
+@router.post(
+    "/admin/comments/{comment_id}/{action}",
+    response_model=AdminComment,
+    dependencies=[AdminDep],
+    responses=_errors(401, 403, 404, 409, 422, 503),
+    summary="Approve or reject a comment",
+)
+async def admin_moderate(
+    comment_id: CommentId, action: Literal["approve", "reject"], service: ServiceDep
+) -> AdminComment:
+    return await run_in_threadpool(service.moderate, comment_id, action)
+
+
+@router.get(
+    "/export",
+    dependencies=[AdminDep],
+    responses={
+        200: {"content": {"application/x-ndjson": {}}, "description": "JSON Lines"},
+        **_errors(401, 403, 503),
+    },
+    summary="Every comment, reaction, account and suppression as JSON Lines",
+)
+async def export(service: ServiceDep) -> StreamingResponse:
+    return StreamingResponse(service.export(), media_type="application/x-ndjson")
+
+
+@router.get(
+    "/health", response_model=Health, responses=_errors(503), summary="Liveness and database check"
+)
+async def health(service: ServiceDep) -> Health:
+    try:
+        version = await run_in_threadpool(service.health)
+    except Exception as exc:
+        raise Unavailable(f"the database does not answer: {type(exc).__name__}") from None
+    return Health(status="ok", database="ok", schema_version=version)
+
+
+# newsletter -----------------------------------------------------------------------
+def _subscriber(service: Service, token: str) -> str:
+    secret = service.settings.newsletter_secret
+    if not secret:
+        raise Unavailable(
+            "unsubscribing is not configured: set VEILLE_NEWSLETTER_SECRET on the server"
+        )
+    email = read_token(token, secret)
+    if email is None:
+        raise BadRequest("this unsubscribe link is not valid")
+    return email
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto">
+<h1>{title}</h1>{content}</body></html>"""
+
+TokenParam = Annotated[str, Query(min_length=1, max_length=2048)]
+
+
+@router.get(
+    "/newsletter/unsubscribe",
+    response_class=HTMLResponse,
+    responses=_errors(400, 422, 503),
+    summary="A page asking to confirm unsubscribing (never unsubscribes by itself)",
+)
+async def unsubscribe_page(token: TokenParam, service: ServiceDep) -> HTMLResponse:
+    email = _subscriber(service, token)
+    content = (
+        f"<p>Stop sending the newsletter to <strong>{html.escape(email)}</strong>?</p>"
+        '<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">'
+        '<button type="submit">Unsubscribe</button></form>'
+    )
+    return HTMLResponse(_PAGE.format(title="Unsubscribe", content=content))
+
+
+@router.post(
+    "/newsletter/unsubscribe",
+    response_class=HTMLResponse,
+    responses=_errors(400, 422, 503),
+    summary="Unsubscribe (RFC 8058 one-click, or the confirmation form)",
+)
+async def unsubscribe(token: TokenParam, service: ServiceDep) -> HTMLResponse:
+    email = _subscriber(service, token)
+    await run_in_threadpool(service.unsubscribe, email)
+    content = f"<p>{html.escape(email)} will receive no more newsletters.</p>"
+    return HTMLResponse(_PAGE.format(title="Unsubscribed", content=content))
+
+
+def comment_schemas() -> dict[str, Any]:
+    """Schemas referenced by hand-written request bodies, for the OpenAPI document."""
+    return {"CommentIn": CommentIn.model_json_schema(ref_template="#/components/schemas/{model}")}

@@ -1,0 +1,118 @@
+"""Server settings: the ``comments:`` section of site.yaml, plus secrets from the environment.
+
+``settings_from_config`` is the one place where config, the people directory and
+environment variables (``VEILLE_ADMIN_TOKEN``, ``VEILLE_NEWSLETTER_SECRET``) meet.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+import yaml
+
+from generator.config import SiteConfig
+
+log = logging.getLogger(__name__)
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What the API needs of a directory entry: id and display name, found by email."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the comments server needs; immutable once the app is built."""
+
+    database_url: str = "sqlite:///.veille/comments.db"
+    base_url: str = "http://127.0.0.1:8000/"
+    identity: str = "open"
+    identity_header: str = "X-Forwarded-Email"
+    name_header: str = "X-Forwarded-Name"
+    moderation: str = "none"
+    edit_window: timedelta = timedelta(minutes=15)
+    reactions: tuple[str, ...] = ("like", "insightful", "question")
+    max_length: int = 5000
+    rate_limit_per_minute: int = 10
+    redis_url: str | None = None
+    trusted_proxies: tuple[IPNetwork, ...] = (
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("::1/128"),
+    )
+    admins: frozenset[str] = frozenset()
+    people: Mapping[str, Person] = field(default_factory=lambda: MappingProxyType({}))
+    threads_file: Path | None = None
+    admin_token: str | None = None
+    newsletter_secret: str | None = None
+    max_in_flight: int = 512
+    max_threads_per_count: int = 100
+
+    @property
+    def site_origin(self) -> str:
+        """``scheme://host[:port]`` of the site: the only browser origin allowed to write."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+    @property
+    def max_body_bytes(self) -> int:
+        """A request body limit generous enough for a full comment JSON-escaped."""
+        return self.max_length * 6 + 16_384
+
+
+def parse_networks(values: tuple[str, ...] | list[str]) -> tuple[IPNetwork, ...]:
+    """``127.0.0.1``, ``10.0.0.0/8`` or ``::1`` → networks; a bad entry is a ValueError."""
+    return tuple(ipaddress.ip_network(v.strip(), strict=False) for v in values)
+
+
+def load_people(path: Path) -> dict[str, Person]:
+    """email (lower-case) → person, from ``people.yaml``; missing or unreadable means empty."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        log.warning("cannot read the people directory %s: %s", path, exc)
+        return {}
+    people: dict[str, Person] = {}
+    for entry in data if isinstance(data, list) else []:
+        if isinstance(entry, dict) and entry.get("email") and entry.get("id"):
+            email = str(entry["email"]).strip().lower()
+            people[email] = Person(str(entry["id"]), str(entry.get("name") or entry["id"]))
+    return people
+
+
+def settings_from_config(config: SiteConfig, db_url: str | None = None) -> Settings:
+    """Build server settings from a validated ``SiteConfig`` and the environment."""
+    c = config.comments
+    return Settings(
+        database_url=db_url or config.database_url(),
+        base_url=config.base_url,
+        identity=c.identity,
+        identity_header=c.identity_header,
+        name_header=c.name_header,
+        moderation=c.moderation,
+        edit_window=timedelta(minutes=c.edit_window_minutes),
+        reactions=tuple(c.reactions),
+        max_length=c.max_length,
+        rate_limit_per_minute=c.rate_limit_per_minute,
+        redis_url=c.redis_url,
+        trusted_proxies=parse_networks(c.trusted_proxies),
+        admins=frozenset(a.strip().lower() for a in c.admins),
+        people=MappingProxyType(load_people(config.content_path / "people.yaml")),
+        threads_file=config.output_path / "threads.json",
+        admin_token=os.environ.get("VEILLE_ADMIN_TOKEN") or None,
+        newsletter_secret=os.environ.get("VEILLE_NEWSLETTER_SECRET") or None,
+    )
