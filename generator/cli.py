@@ -160,6 +160,10 @@ from generator.newsletter_cli import newsletter  # noqa: E402 - extends main, de
 
 main.add_command(newsletter)
 
+from comments_api.cli import comments  # noqa: E402 - extends main, defined above
+
+main.add_command(comments)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()
