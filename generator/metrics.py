@@ -29,6 +29,8 @@ DEFINITIONS: dict[str, str] = {
     "contribution_rate_of_activated": "People who wrote a post or a comment in the window, "
     "divided by the activated people.",
     "engaged_people": "People of the directory with any post, comment or reaction in the window.",
+    "engaged_people_daily_mean": "Mean, over the days of the window, of the people of the "
+    "directory with any post, comment or reaction that day.",
     "items_discussed": "Share of the items published in the window (posts, meetups, links) "
     "with at least one comment.",
     "comments_per_item_median": "Median number of comments on the items published in the window.",

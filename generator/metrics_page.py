@@ -12,6 +12,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from babel import Locale
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment
@@ -102,12 +103,14 @@ class _Format:
 
     def __init__(self, locale: str) -> None:
         self.locale = locale
+        # The locale's own percent pattern (e.g. "#,##0 %" in French), with one decimal.
+        self.percent = Locale.parse(locale).percent_formats[None].pattern.replace("0", "0.#", 1)
 
     def value(self, name: str, value: float | int | None) -> str:
         if value is None:
             return "—"
         if name in RATES:
-            return format_percent(value, "#,##0.#%", locale=self.locale)
+            return format_percent(value, self.percent, locale=self.locale)
         return format_decimal(value, "#,##0.#", locale=self.locale)
 
     def change(self, name: str, value: float | int | None) -> str:
@@ -197,7 +200,7 @@ def metrics_view(report: MetricsReport, config: SiteConfig, _: Gettext) -> dict[
             "name": name,
             "label": _(LABELS[name]),
             "value": fmt.value(name, getattr(report, name)),
-            "definition": _(DEFINITIONS.get(name, DEFINITIONS["engaged_people"])),
+            "definition": _(DEFINITIONS[name]),
         }
         for name in DETAILS
     ]
@@ -231,7 +234,7 @@ def metrics_view(report: MetricsReport, config: SiteConfig, _: Gettext) -> dict[
             for name in ("silent", "occasional", "heavy")
         ],
         "first_reply": [
-            {"label": _(LABELS[name]), "items": count}
+            {"label": _(LABELS[name]), "count": count}
             for name, count in report.time_to_first_reply.items()
         ],
         "communities": _group_view(report.communities, fmt, _),
