@@ -136,3 +136,92 @@ def make_site(links: int = 4, posts: int = 2) -> Site:
 
 def default_view(config: SiteConfig) -> dict[str, object]:
     return {"site": {"title": config.title, "base_url": config.base_url, "language": "en"}}
+
+
+# --- a real SMTP server on the loopback interface -------------------------------------
+
+import asyncio  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from typing import Any  # noqa: E402
+
+from aiosmtpd.controller import Controller  # noqa: E402
+
+
+@dataclass
+class Inbox:
+    """An aiosmtpd handler that stores accepted messages and misbehaves on demand."""
+
+    messages: list[bytes] = field(default_factory=list)
+    reject: set[str] = field(default_factory=set)
+    transient_after: int | None = None  # answer 421 once this many messages were accepted...
+    transient_count: int = 0  # ...this many times
+    kill_after: int | None = None  # SIGKILL the sender when it starts message N+1
+    kill_pid: int | None = None
+    sessions: int = 0
+
+    async def handle_EHLO(  # noqa: N802 - aiosmtpd hook
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.kill_after is not None and len(self.messages) >= self.kill_after and self.kill_pid:
+            os.kill(self.kill_pid, signal.SIGKILL)
+            self.kill_pid = None
+            await asyncio.sleep(0.2)
+            return "421 4.3.0 going away"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.reject:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if (
+            self.transient_after is not None
+            and len(self.messages) >= self.transient_after
+            and self.transient_count > 0
+        ):
+            self.transient_count -= 1
+            return "421 4.3.2 system busy, try later"
+        self.messages.append(envelope.content)
+        return "250 2.0.0 queued"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def smtp_server(inbox: Inbox, port: int | None = None) -> Iterator[int]:
+    """Run ``inbox`` as an SMTP server on 127.0.0.1; yields the port."""
+    port = port or free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+def write_recipients(path: Path, count: int, extra: str = "") -> Path:
+    lines = ["email,name"] + [f"user{i}@example.org,User {i}" for i in range(count)]
+    path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return path
