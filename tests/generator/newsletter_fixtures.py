@@ -109,18 +109,21 @@ def make_site(links: int = 4, posts: int = 2) -> Site:
             '<img src="x.png"><script>bad()</script></p>',
         ),
     )
-    comments = tuple(
-        CommentRecord(
-            i,
-            post_list[0].path if i < 3 else old.path,
-            None,
-            "Bob",
-            "hi",
-            "approved",
-            NOW - timedelta(days=1),
-        )
-        for i in range(5)
-    ) + (CommentRecord(9, old.path, None, "Eve", "spam", "pending", NOW - timedelta(days=1)),)
+    comments = (
+        *tuple(
+            CommentRecord(
+                i,
+                post_list[0].path if i < 3 else old.path,
+                None,
+                "Bob",
+                "hi",
+                "approved",
+                NOW - timedelta(days=1),
+            )
+            for i in range(5)
+        ),
+        CommentRecord(9, old.path, None, "Eve", "spam", "pending", NOW - timedelta(days=1)),
+    )
     return Site(
         posts=(*post_list, meetup, old),
         people=(Person("ada", "Ada Lovelace", "ada@example.org"),),
@@ -164,14 +167,14 @@ class Inbox:
     kill_pid: int | None = None
     sessions: int = 0
 
-    async def handle_EHLO(  # noqa: N802 - aiosmtpd hook
+    async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
         self.sessions += 1
         session.host_name = hostname
         return responses
 
-    async def handle_MAIL(  # noqa: N802
+    async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         if self.kill_after is not None and len(self.messages) >= self.kill_after and self.kill_pid:
@@ -183,7 +186,7 @@ class Inbox:
         envelope.mail_options.extend(options)
         return "250 OK"
 
-    async def handle_RCPT(  # noqa: N802
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         if address in self.reject:
@@ -191,7 +194,7 @@ class Inbox:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if (
             self.transient_after is not None
             and len(self.messages) >= self.transient_after
@@ -222,6 +225,6 @@ def smtp_server(inbox: Inbox, port: int | None = None) -> Iterator[int]:
 
 
 def write_recipients(path: Path, count: int, extra: str = "") -> Path:
-    lines = ["email,name"] + [f"user{i}@example.org,User {i}" for i in range(count)]
+    lines = ["email,name", *(f"user{i}@example.org,User {i}" for i in range(count))]
     path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
     return path

@@ -83,9 +83,7 @@ def test_group_by_tag_and_hidden_links(tmp_path: Path) -> None:
 
 def test_cap_counts_what_is_left_for_the_wall(tmp_path: Path) -> None:
     config = make_config(tmp_path, "  max_items: 5\n")
-    edition = build_edition(
-        make_site(links=10), config, parse_period(WEEK, None, config, NOW), NOW
-    )
+    edition = build_edition(make_site(links=10), config, parse_period(WEEK, None, config, NOW), NOW)
     assert len(edition.posts) + edition.link_count == 5
     assert edition.omitted == 7
 

@@ -23,10 +23,10 @@ from generator.newsletter_cli import newsletter, save_edition
 from generator.newsletter_render import RenderedEdition, edition_dir, render_email
 from generator.send import (
     SendError,
+    load_recipients,
     parse_recipients,
     parse_smtp_url,
     send_edition,
-    load_recipients,
 )
 from tests.generator.newsletter_fixtures import (
     NOW,
@@ -175,7 +175,8 @@ def test_killed_midway_then_run_again_reaches_everyone_once(tmp_path: Path) -> N
     config, _ = built(tmp_path)
     csv = write_recipients(tmp_path / "r.csv", 200, "not-an-address,Bad\nuser5@example.org,Again\n")
     (tmp_path / "export.jsonl").write_text(
-        '{"type": "suppression", "email": "USER7@example.org", "created": "2026-11-01T00:00:00+00:00"}\n'
+        '{"type": "suppression", "email": "USER7@example.org",'
+        ' "created": "2026-11-01T00:00:00+00:00"}\n'
         '{"type": "comment", "id": 1}\n',
         encoding="utf-8",
     )
