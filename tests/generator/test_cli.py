@@ -1,0 +1,81 @@
+"""The `veille` command as a user runs it: exit codes, messages, no tracebacks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from tests.conftest import REPO, SiteFactory
+
+INVALID = REPO / "tests" / "data" / "invalid"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764400000", "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "generator.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_prints_one_line_per_problem_and_exits_1() -> None:
+    case = INVALID / "unknown-author"
+    result = run("check", cwd=case)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    expected = (case / "expected.txt").read_text().strip()
+    assert f"error {expected}" in result.stderr
+    assert "1 problem found" in result.stderr
+
+
+def test_build_refuses_bad_content(tmp_path: Path) -> None:
+    result = run("build", "--out", str(tmp_path / "out"), cwd=INVALID / "bad-date")
+    assert result.returncode == 1
+    assert "baddate.md:3: date:" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_and_check_succeed_on_a_valid_site(make_site: SiteFactory, tmp_path: Path) -> None:
+    site = make_site()
+    result = run("build", "--site", str(site), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Built 1 items" in result.stdout
+    assert (tmp_path / "out" / "index.html").is_file()
+    assert run("check", "--site", str(site), cwd=tmp_path).returncode == 0
+
+
+def test_wrong_usage_exits_2(tmp_path: Path) -> None:
+    result = run("build", "--no-such-option", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "No such option" in result.stderr
+
+
+def test_missing_site_file_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "site.yaml: no such file" in result.stderr
+
+
+def test_new_post_scaffolds_a_valid_draft(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764400000")
+    runner = CliRunner()
+    first = runner.invoke(main, ["new", "post", "Édition spéciale", "--site", str(site)])
+    assert first.exit_code == 0, first.output
+    created = site.parent / "content" / "posts" / "2025" / "edition-speciale.md"
+    assert created.is_file()
+    assert "draft: true" in created.read_text()
+    again = runner.invoke(main, ["new", "post", "Édition spéciale", "--site", str(site)])
+    assert again.exit_code == 2
+    checked = runner.invoke(main, ["check", "--site", str(site)])
+    assert checked.exit_code == 0, checked.output
