@@ -182,3 +182,11 @@ def test_finish_svg_removes_scripts_comments_and_random_ids() -> None:
         'aria-labelledby="c-title c-desc"><title id="c-title">Title &amp; more</title>'
         '<desc id="c-desc">Desc</desc><g id="c-serie-0"/></svg>'
     )
+
+
+def test_every_metrics_setting_is_documented() -> None:
+    from generator.config import MetricsConfig
+
+    docs = (Path(__file__).parents[2] / "docs" / "metrics.md").read_text(encoding="utf-8")
+    for key in MetricsConfig.model_fields:
+        assert f"| `{key}` |" in docs, key
