@@ -110,8 +110,8 @@ class Edition:
 
     @property
     def is_empty(self) -> bool:
-        """True when there is nothing worth an email."""
-        return not (self.intro_html or self.posts or self.groups or self.meetups or self.discussed)
+        """True when the period brought nothing new (upcoming meetups alone are not news)."""
+        return not (self.intro_html or self.posts or self.groups or self.discussed)
 
     @property
     def link_count(self) -> int:
