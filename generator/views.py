@@ -41,6 +41,8 @@ class Views:
         self.extra_nav = extra_nav
         self._upcoming = upcoming(wall.items, now)[:3]
         self.meetups = {i.slug: i for i in wall.by_kind.get("meetup", ())}
+        # Extra lookups for every page (e.g. discovery: experts per tag, community details).
+        self.extras: dict[str, Any] = {}
 
     def site(self) -> View:
         c = self.config
@@ -64,6 +66,7 @@ class Views:
             "now": self.now,
             "upcoming": [self.item(i) for i in self._upcoming],
             "extra_nav": [{"path": p, "label": label} for p, label in self.extra_nav],
+            **self.extras,
         }
 
     def person(self, person_id: str | None) -> View | None:
