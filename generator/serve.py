@@ -201,11 +201,19 @@ def make_app(rebuilder: Rebuilder, api: ASGIApp | None) -> Starlette:
     return Starlette(routes=routes)
 
 
-def comments_app(config: SiteConfig, threads_file: Path) -> ASGIApp | None:
-    """The comments API for this site on its configured database (SQLite by default)."""
-    from comments_api.app import create_app, settings_from_config
+def comments_app(config: SiteConfig, threads_file: Path, origin: str) -> ASGIApp:
+    """The comments API for this site on its configured database (SQLite by default).
 
-    return create_app(settings_from_config(config), threads_file=threads_file)
+    Browsers send the dev server's own origin, which may differ from ``base_url``
+    (another port), so the API trusts the origin actually served.
+    """
+    from dataclasses import replace
+
+    from comments_api.app import create_app
+    from comments_api.settings import settings_from_config
+
+    settings = replace(settings_from_config(config), base_url=origin)
+    return create_app(settings, threads_file=threads_file)
 
 
 def run_server(
@@ -223,7 +231,7 @@ def run_server(
     rebuilder.build_now()
     rebuilder.start()
     observer = start_watching(rebuilder)
-    api = comments_app(config, rebuilder.out / "threads.json")
+    api = comments_app(config, rebuilder.out / "threads.json", f"http://{host}:{port}/")
     app = make_app(rebuilder, api)
     out.print(f"Serving {config.title} on http://{host}:{port}/ (comments API at /api)")
     try:

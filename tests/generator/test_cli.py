@@ -66,7 +66,9 @@ def test_missing_site_file_is_a_clear_error(tmp_path: Path) -> None:
     assert "site.yaml: no such file" in result.stderr
 
 
-def test_new_post_scaffolds_a_valid_draft(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_post_scaffolds_a_valid_draft(
+    make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = make_site()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764400000")
     runner = CliRunner()
