@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from comments_api.markup import render_comment
 from generator import clock
 from generator.config import SiteConfig
 from generator.content import load_content
@@ -25,6 +26,7 @@ from generator.render import (
     render_threads,
     static_files,
 )
+from generator.snapshot import build_snapshot
 from generator.themes import make_environment
 from generator.views import Views
 from generator.wall import Wall, build_wall
@@ -76,7 +78,8 @@ def make_wall(site: Site, config: SiteConfig) -> Wall:
 def render_site(site: Site, wall: Wall, config: SiteConfig, now: datetime) -> list[OutputFile]:
     """Every output file of the site, as bytes."""
     env = make_environment(config)
-    views = Views(wall, config, now)
+    comments = build_snapshot(site.comments, render_comment, config.comments.reactions)
+    views = Views(wall, config, now, comments=comments)
     files = render_pages(wall, config, env, views)
     files.append(render_atom(wall.items, config, now))
     files.append(render_threads(wall.items))
