@@ -110,6 +110,8 @@ class _Changes(FileSystemEventHandler):
             return
         if any(path.is_relative_to(p) for p in self.ignore):
             return
+        if path.name.endswith((".db", ".db-wal", ".db-shm", ".db-journal", ".tmp")):
+            return
         self.rebuilder.request()
 
 
@@ -126,7 +128,7 @@ def start_watching(rebuilder: Rebuilder) -> Any:
     root = config.source.resolve().parent
     ignore = (
         rebuilder.out.resolve(),
-        config.cache_path.resolve() / "comments.db",
+        rebuilder.out.resolve().parent / f".{rebuilder.out.name}.staging",
         root / ".venv",
         root / ".git",
     )

@@ -77,7 +77,7 @@ def test_saving_a_post_rebuilds_and_signals_reload(server: tuple[str, Path]) -> 
         post.write_text(post_text({"title": "Renamed", "date": "2026-11-02T10:00"}))
         second = next(line for line in lines if line.startswith("data:"))
     assert first != second
-    assert "Renamed" in httpx.get(base + "/posts/2026/first/").text
+    assert wait_for(lambda: "Renamed" in httpx.get(base + "/posts/2026/first/").text)
 
 
 def test_a_broken_save_keeps_serving_the_last_good_site(server: tuple[str, Path]) -> None:
