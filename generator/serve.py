@@ -17,10 +17,11 @@ from typing import Any
 
 from rich.console import Console
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
@@ -35,6 +36,7 @@ RELOAD_SCRIPT = (
     "</script>"
 )
 DEBOUNCE_SECONDS = 0.15
+FORM_MEDIA = b"application/x-www-form-urlencoded"
 
 
 class Rebuilder:
@@ -56,6 +58,7 @@ class Rebuilder:
         self.out = out if out is not None else self.config.output_path
         self._pending = threading.Event()
         self._stop = threading.Event()
+        self._lock = threading.Lock()  # the watcher and a no-JS comment post may both build
         self._thread = threading.Thread(target=self._loop, name="veille-rebuild", daemon=True)
 
     def build_now(self) -> bool:
@@ -63,8 +66,9 @@ class Rebuilder:
         from generator.build import build
 
         try:
-            self.config = load_config(self.site_file)
-            result = build(self.config, self.out, self.drafts)
+            with self._lock:
+                self.config = load_config(self.site_file)
+                result = build(self.config, self.out, self.drafts)
         except VeilleError as exc:
             self.last_error = str(exc)
             self.report(f"[red]build failed[/red], still serving the last good site:\n{exc}")
@@ -194,11 +198,37 @@ def reload_stream(rebuilder: Rebuilder) -> Callable[[Request], Any]:
     return handle
 
 
+class RebuildAfterFormPost:
+    """A comment posted by the no-JS form shows on the page the 303 leads back to.
+
+    The static pages only change when the site is rebuilt, so the answer waits
+    for a rebuild that reads the new comment from the database.
+    """
+
+    def __init__(self, app: ASGIApp, rebuilder: Rebuilder) -> None:
+        self.app = app
+        self.rebuilder = rebuilder
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers", ()))
+        media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if scope["type"] != "http" or scope["method"] != "POST" or media != FORM_MEDIA:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_after_rebuild(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 303:
+                await run_in_threadpool(self.rebuilder.build_now)
+            await send(message)
+
+        await self.app(scope, receive, send_after_rebuild)
+
+
 def make_app(rebuilder: Rebuilder, api: ASGIApp | None) -> Starlette:
     """The dev server's ASGI app: reload stream, ``/api`` and the static site."""
     routes: list[Any] = [Route(RELOAD_PATH, reload_stream(rebuilder))]
     if api is not None:
-        routes.append(Mount("/api", app=api))
+        routes.append(Mount("/api", app=RebuildAfterFormPost(api, rebuilder)))
     routes.append(Route("/{path:path}", static_app(rebuilder)))
     return Starlette(routes=routes)
 
