@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
+	$(BIN)/veille fetch
 	$(BIN)/veille serve --port $(PORT)
 
 build: $(STAMP)

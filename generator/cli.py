@@ -164,6 +164,10 @@ from comments_api.cli import comments  # noqa: E402 - extends main, defined abov
 
 main.add_command(comments)
 
+from generator.fetch_cli import fetch  # noqa: E402 - extends main, defined above
+
+main.add_command(fetch)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

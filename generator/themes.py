@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -59,9 +60,7 @@ def make_environment(config: SiteConfig) -> Environment:
     env.filters["date"] = lambda value, fmt="medium": format_date(
         _local(value, tz), fmt, locale=locale
     )
-    env.filters["datetime"] = lambda value, fmt="medium": format_datetime(
-        _local(value, tz), fmt, tzinfo=tz, locale=locale
-    )
+    env.filters["datetime"] = lambda value, fmt="medium": _format_datetime(value, fmt, tz, locale)
     env.filters["time"] = lambda value, fmt="short": format_time(
         _local(value, tz), fmt, tzinfo=tz, locale=locale
     )
@@ -71,6 +70,19 @@ def make_environment(config: SiteConfig) -> Environment:
     env.globals["url"] = lambda path="/": base_path + ("/" + path.lstrip("/"))
     env.globals["abs_url"] = lambda path="/": urljoin(config.base_url, path.lstrip("/"))
     return env
+
+
+def _format_datetime(value: datetime, fmt: str, tz: ZoneInfo, locale: str) -> str:
+    """A date and time for readers: the locale's date pattern, time to the minute, site zone."""
+    loc = Locale.parse(locale)
+    if fmt not in loc.datetime_formats:
+        return format_datetime(_local(value, tz), fmt, tzinfo=tz, locale=locale)
+    pattern = (
+        str(loc.datetime_formats[fmt])
+        .replace("{1}", loc.date_formats[fmt].pattern)
+        .replace("{0}", loc.time_formats["short"].pattern)
+    )
+    return format_datetime(_local(value, tz), pattern, tzinfo=tz, locale=locale)
 
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:
