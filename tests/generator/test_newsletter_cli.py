@@ -15,6 +15,9 @@ from generator.newsletter_cli import load_newsletter_site, newsletter, page_view
 from generator.newsletter_render import render_newsletter_archive
 from generator.themes import make_environment
 
+# pygal (imported by the site layout's views) installs a legacy import hook.
+pytestmark = pytest.mark.filterwarnings("ignore:PluginImportFixer:ImportWarning")
+
 ROOT = Path(__file__).resolve().parents[2]
 WEDNESDAY_W48 = "1795608000"  # 2026-11-25T12:00:00Z, a Wednesday
 
