@@ -17,6 +17,7 @@ from comments_api.markup import render_comment
 from generator import clock
 from generator.config import SiteConfig
 from generator.content import load_content
+from generator.discovery import discovery_context, render_discovery
 from generator.model import OutputFile, Site
 from generator.render import (
     html_paths,
@@ -27,6 +28,7 @@ from generator.render import (
     static_files,
 )
 from generator.snapshot import build_snapshot
+from generator.search import index_site
 from generator.themes import make_environment
 from generator.views import Views
 from generator.wall import Wall, build_wall
@@ -80,7 +82,9 @@ def render_site(site: Site, wall: Wall, config: SiteConfig, now: datetime) -> li
     env = make_environment(config)
     comments = build_snapshot(site.comments, render_comment, config.comments.reactions)
     views = Views(wall, config, now, comments=comments)
+    views.extras.update(discovery_context(wall, views, site.comments))
     files = render_pages(wall, config, env, views)
+    files += render_discovery(wall, config, env, views, now)
     files.append(render_atom(wall.items, config, now))
     files.append(render_threads(wall.items))
     files.append(render_sitemap(html_paths(files), config))
@@ -106,7 +110,7 @@ def build(
     with _stage("render", timings, progress):
         files = render_site(site, wall, config, now)
     with _stage("write", timings, progress):
-        result = publish(files, target)
+        result = publish(files, target, finish=index_site)
     return BuildResult(
         out=target,
         items=len(wall.items),
