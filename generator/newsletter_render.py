@@ -243,8 +243,9 @@ def load_rendered(config: SiteConfig, edition_id: str) -> RenderedEdition:
 
 def render_archive_page(edition: Edition, env: Environment, view: Mapping[str, Any]) -> str:
     """The web archive page of one edition, in the site's layout."""
+    context = {**view, "page_path": f"/newsletter/{edition.id}/"}
     return env.get_template("newsletter_edition.html").render(
-        **view, edition=edition, period_label=period_label(edition, env)
+        **context, edition=edition, period_label=period_label(edition, env)
     )
 
 
@@ -262,7 +263,8 @@ def render_archive_index(
         }
         for e in editions
     ]
-    return env.get_template("newsletter_index.html").render(**view, editions=rows)
+    context = {**view, "page_path": "/newsletter/"}
+    return env.get_template("newsletter_index.html").render(**context, editions=rows)
 
 
 def edition_files(

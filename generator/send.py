@@ -201,7 +201,7 @@ def parse_suppressions(lines: Iterable[str]) -> frozenset[str]:
 
 
 def load_suppressions(config: SiteConfig, export: Path | None = None) -> frozenset[str]:
-    """Suppressed addresses: an export (``export``, else ``comments.snapshot``), else the database."""
+    """Suppressed addresses from an export (``export`` or ``comments.snapshot``) or the database."""
     source = export or (
         config.resolve(config.comments.snapshot) if config.comments.snapshot else None
     )
