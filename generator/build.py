@@ -17,8 +17,12 @@ from comments_api.markup import render_comment
 from generator import clock
 from generator.config import SiteConfig
 from generator.content import load_content
+from generator.curation import load_curation
 from generator.discovery import discovery_context, render_discovery
+from generator.feedcache import load_feed_items
+from generator.metrics_page import render_metrics
 from generator.model import OutputFile, Site
+from generator.newsletter_render import render_newsletter_archive
 from generator.render import (
     html_paths,
     render_atom,
@@ -27,8 +31,8 @@ from generator.render import (
     render_threads,
     static_files,
 )
-from generator.snapshot import build_snapshot
 from generator.search import index_site
+from generator.snapshot import build_snapshot
 from generator.themes import make_environment
 from generator.views import Views
 from generator.wall import Wall, build_wall
@@ -64,7 +68,15 @@ def _stage(name: str, timings: dict[str, float], progress: Progress | None) -> I
 def load_site(config: SiteConfig, drafts: bool = False) -> Site:
     """Every source of a build, validated; raises ContentError on any problem."""
     directory, posts = load_content(config, drafts)
-    return Site(posts=posts, people=directory.people, communities=directory.communities)
+    curation = load_curation(config)
+    feed_items = load_feed_items(config)
+    return Site(
+        posts=posts,
+        people=directory.people,
+        communities=directory.communities,
+        feed_items=feed_items,
+        curation=curation,
+    )
 
 
 def make_wall(site: Site, config: SiteConfig) -> Wall:
@@ -85,6 +97,8 @@ def render_site(site: Site, wall: Wall, config: SiteConfig, now: datetime) -> li
     views.extras.update(discovery_context(wall, views, site.comments))
     files = render_pages(wall, config, env, views)
     files += render_discovery(wall, config, env, views, now)
+    files += render_metrics(site, config, now, env, views.common("/metrics/"))
+    files += render_newsletter_archive(site, config, env, views.common("/newsletter/"))
     files.append(render_atom(wall.items, config, now))
     files.append(render_threads(wall.items))
     files.append(render_sitemap(html_paths(files), config))
