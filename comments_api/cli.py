@@ -6,6 +6,7 @@ Configuration comes from site.yaml (``--site``); ``--db`` overrides its
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -64,12 +65,22 @@ def comments() -> None:
     """Run, upgrade, back up and restore the comments store."""
 
 
+def tune_gc() -> None:
+    """Move start-up objects out of the collector's sight: full collections of the big
+    start-up heap otherwise stall the event loop for milliseconds, every few hundred requests."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(7000, 20, 20)
+
+
 def app_from_env() -> FastAPI:
     """Factory used by ``serve --workers N``: each worker process builds its own app."""
     from comments_api.app import create_app
 
     site = os.environ.get(_ENV_SITE)
-    return create_app(_settings(Path(site) if site else None, os.environ.get(_ENV_DB) or None))
+    app = create_app(_settings(Path(site) if site else None, os.environ.get(_ENV_DB) or None))
+    tune_gc()
+    return app
 
 
 @comments.command()
@@ -92,7 +103,9 @@ def serve(
     store = _store(settings)
     common = {"host": host, "port": port, "access_log": access_log, "timeout_keep_alive": 30}
     if workers == 1:
-        uvicorn.run(create_app(settings, store), **common)  # type: ignore[arg-type]
+        app = create_app(settings, store)
+        tune_gc()
+        uvicorn.run(app, **common)  # type: ignore[arg-type]
         return
     store.dispose()
     os.environ[_ENV_SITE] = str(site.resolve()) if site else ""

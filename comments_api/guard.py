@@ -73,6 +73,10 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        root = scope.get("root_path", "")
+        if root.endswith("/api") and scope["path"].startswith(root):
+            # Mounted at /api by a host app: our routes carry /api themselves.
+            scope = {**scope, "root_path": root[:-4]}
         if self.in_flight >= self.max_in_flight:
             await send_error(
                 send, 503, "overloaded", "the server is busy; try again", [(b"retry-after", b"1")]

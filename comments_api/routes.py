@@ -6,10 +6,12 @@ in ``service.py`` and ``policy.py``.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import html
 import ipaddress
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -37,6 +39,7 @@ from comments_api.settings import IPNetwork, Settings
 from comments_api.unsubscribe import read_token
 
 router = APIRouter(prefix="/api")
+T = TypeVar("T")
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -55,7 +58,14 @@ ThreadParam = Annotated[
 CommentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def get_service(request: Request) -> Service:
+async def read(service: Service, fn: Callable[..., T], *args: Any) -> T:
+    """Run a read: inline on SQLite (it never waits), in a worker thread otherwise."""
+    if service.store.inline_reads:
+        return fn(*args)
+    return await run_in_threadpool(fn, *args)
+
+
+async def get_service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 
@@ -64,6 +74,7 @@ ServiceDep = Annotated[Service, Depends(get_service)]
 
 
 # identity -------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
 def _trusted(host: str, networks: tuple[IPNetwork, ...]) -> bool:
     try:
         address = ipaddress.ip_address(host)
@@ -110,14 +121,16 @@ def identify(request: Request, settings: Settings) -> Identity:
     )
 
 
-async def who(request: Request, service: ServiceDep) -> Identity:
+async def caller(request: Request) -> tuple[Service, Identity]:
+    """The service and who is asking (recording a person's first request once).
+
+    A plain call rather than FastAPI dependencies: this runs on every hot request.
+    """
+    service: Service = request.app.state.service
     identity = identify(request, service.settings)
-    if identity.email is not None and identity.email not in service._seen:
+    if identity.email is not None and not service.has_seen(identity.email):
         await run_in_threadpool(service.seen, identity)
-    return identity
-
-
-WhoDep = Annotated[Identity, Depends(who)]
+    return service, identity
 
 
 def _bearer(request: Request) -> str | None:
@@ -210,8 +223,9 @@ _COMMENT_BODY = {
     responses=_errors(401, 404, 422, 503),
     summary="Visible comments of a thread, flat and in order",
 )
-async def list_comments(thread: ThreadParam, service: ServiceDep, _who: WhoDep) -> Response:
-    data = await run_in_threadpool(service.list_thread, thread)
+async def list_comments(thread: ThreadParam, request: Request) -> Response:
+    service, _ = await caller(request)
+    data = await read(service, service.list_thread, thread)
     return Response(data, media_type="application/json", headers={"cache-control": "no-cache"})
 
 
@@ -226,9 +240,8 @@ async def list_comments(thread: ThreadParam, service: ServiceDep, _who: WhoDep) 
     openapi_extra=_COMMENT_BODY,
     summary="Post a comment or a reply (JSON, or a form from the no-JS page)",
 )
-async def post_comment(
-    request: Request, thread: ThreadParam, service: ServiceDep, identity: WhoDep
-) -> Response:
+async def post_comment(request: Request, thread: ThreadParam) -> Response:
+    service, identity = await caller(request)
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     data = _parse_comment(await request.body(), media)
     created = await run_in_threadpool(service.post, thread, data, identity)
@@ -250,9 +263,8 @@ async def post_comment(
     responses=_errors(400, 401, 403, 404, 409, 413, 415, 422, 503),
     summary="Edit a comment with its edit token, inside the edit window",
 )
-async def edit_comment(
-    comment_id: CommentId, body: EditIn, request: Request, service: ServiceDep, _who: WhoDep
-) -> CommentOut:
+async def edit_comment(comment_id: CommentId, body: EditIn, request: Request) -> CommentOut:
+    service, _ = await caller(request)
     return await run_in_threadpool(service.edit, comment_id, body.body, _bearer(request))
 
 
@@ -262,9 +274,8 @@ async def edit_comment(
     responses=_errors(401, 403, 404, 409, 503),
     summary="Delete a comment with its edit token (a placeholder stays if it has replies)",
 )
-async def delete_comment(
-    comment_id: CommentId, request: Request, service: ServiceDep, _who: WhoDep
-) -> Response:
+async def delete_comment(comment_id: CommentId, request: Request) -> Response:
+    service, _ = await caller(request)
     await run_in_threadpool(service.delete, comment_id, _bearer(request))
     return Response(status_code=204)
 
@@ -275,9 +286,8 @@ async def delete_comment(
     responses=_errors(400, 401, 403, 404, 409, 415, 422, 429, 503),
     summary="Toggle a reaction (one per person per kind)",
 )
-async def react(
-    comment_id: CommentId, body: ReactionIn, service: ServiceDep, identity: WhoDep
-) -> ReactionOut:
+async def react(comment_id: CommentId, body: ReactionIn, request: Request) -> ReactionOut:
+    service, identity = await caller(request)
     return await run_in_threadpool(service.react, comment_id, body.kind, body.author_name, identity)
 
 
@@ -288,14 +298,14 @@ async def react(
     summary="Comment counts of many threads in one call",
 )
 async def counts(
-    service: ServiceDep,
-    _who: WhoDep,
+    request: Request,
     thread: Annotated[list[str], Query(description="Repeat for each thread.")],
 ) -> dict[str, int]:
+    service, _ = await caller(request)
     for value in thread:
         if not value.startswith("/") or len(value) > 512 or not policy.clean_text(value) == value:
             raise Invalid(f"thread: not a thread id: {value[:80]!r}")
-    return await run_in_threadpool(service.counts, thread)
+    return await read(service, service.counts, thread)
 
 
 # moderation -----------------------------------------------------------------------

@@ -103,13 +103,13 @@ class Service:
     def list_thread(self, thread: str) -> bytes:
         """The visible comments of a thread as JSON, from the cache when unchanged."""
         self._check_thread(thread)
+        version = self.store.thread_version(thread)
+        if version is None:
+            return b"[]"
+        cached = self._cache.get(thread, version)
+        if cached is not None:
+            return cached
         with self.store.read() as tx:
-            version = tx.thread_version(thread)
-            if version is None:
-                return b"[]"
-            cached = self._cache.get(thread, version)
-            if cached is not None:
-                return cached
             view = tx.view_thread(thread)
         data = _LIST_JSON.dump_json(self._visible(view))
         self._cache.put(thread, view.version, data)
@@ -120,8 +120,7 @@ class Service:
         unique = list(dict.fromkeys(paths))
         if len(unique) > self.settings.max_threads_per_count:
             raise Invalid(f"at most {self.settings.max_threads_per_count} threads per call")
-        with self.store.read() as tx:
-            found = tx.counts(unique)
+        found = self.store.counts(unique)
         return {p: found.get(p, 0) for p in unique}
 
     # writing -------------------------------------------------------------------
@@ -261,6 +260,9 @@ class Service:
         return _admin(updated)
 
     # people ----------------------------------------------------------------------
+    def has_seen(self, email: str) -> bool:
+        return email in self._seen
+
     def seen(self, who: Identity) -> None:
         """Record a person's first identified request once (profile activation)."""
         if who.email is None or who.email in self._seen:

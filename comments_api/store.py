@@ -8,8 +8,9 @@ opens transactions with ``read()``/``write()`` and calls the ``Tx`` queries.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -225,10 +226,6 @@ class Tx:
             .values(version=threads.c.version + 1, comment_count=count)
         )
 
-    def thread_version(self, path: str) -> int | None:
-        value = self.conn.execute(select(threads.c.version).where(threads.c.path == path)).scalar()
-        return None if value is None else int(value)
-
     def view_thread(self, path: str) -> ThreadView:
         head = self.conn.execute(
             select(threads.c.id, threads.c.version).where(threads.c.path == path)
@@ -253,12 +250,6 @@ class Tx:
         ):
             counts.setdefault(comment_id, {})[kind] = n
         return ThreadView(int(version), tuple(_comment(r) for r in rows), counts)
-
-    def counts(self, paths: Sequence[str]) -> dict[str, int]:
-        found = self.conn.execute(
-            select(threads.c.path, threads.c.comment_count).where(threads.c.path.in_(paths))
-        ).all()
-        return {path: int(n) for path, n in found}
 
     # comments ----------------------------------------------------------------
     def get_comment(self, comment_id: int) -> CommentRow | None:
@@ -387,8 +378,7 @@ class Store:
 
     def __init__(self, url: str, *, pool_size: int = 16, pool_timeout: float = 5.0) -> None:
         self.url = normalise_url(url)
-        parsed = make_url(self.url)
-        self.dialect = parsed.get_backend_name()
+        self.dialect = make_url(self.url).get_backend_name()
         if self.dialect == "sqlite":
             self.engine = _sqlite_engine(self.url, pool_size, pool_timeout)
         else:
@@ -399,6 +389,53 @@ class Store:
                 pool_timeout=pool_timeout,
                 pool_recycle=1800,
             )
+        self._mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        self._version_sql = f"SELECT version FROM threads WHERE path = {self._mark}"  # noqa: S608
+        # SQLite reads in WAL mode never wait for writers: cheap enough to run inline
+        # on the event loop, sparing a thread hop per request.
+        self.inline_reads = self.dialect == "sqlite"
+        self._local = threading.local()
+        self._detached: list[Any] = []
+        self._write_lock: threading.Lock | nullcontext[None] = (
+            threading.Lock() if self.dialect == "sqlite" else nullcontext()
+        )
+
+    def thread_version(self, path: str) -> int | None:
+        """The hot path of every listing: one indexed lookup on a pooled driver connection."""
+        rows = self._raw(self._version_sql, (path,))
+        return int(rows[0][0]) if rows else None
+
+    def counts(self, paths: Sequence[str]) -> dict[str, int]:
+        """Comment counts kept on the thread rows, read straight from the driver."""
+        marks = ", ".join([self._mark] * len(paths))
+        sql = f"SELECT path, comment_count FROM threads WHERE path IN ({marks})"  # noqa: S608
+        return {str(p): int(n) for p, n in self._raw(sql, tuple(paths))} if paths else {}
+
+    def _raw(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        if self.inline_reads:
+            # One long-lived autocommit connection per thread: no pool round trip, and
+            # in WAL mode each statement reads the latest commit.
+            local: Any = getattr(self._local, "conn", None)
+            if local is None:
+                proxied = self.engine.raw_connection()
+                local = self._local.conn = proxied.driver_connection
+                proxied.detach()
+                self._detached.append(local)
+            cursor = local.cursor()
+            try:
+                cursor.execute(sql, params)
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()
+        conn = self.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            cursor.execute(sql, params)
+            rows = list(cursor.fetchall())
+            cursor.close()
+        finally:
+            conn.close()  # back to the pool, which ends the transaction
+        return rows
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -407,7 +444,13 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        with self.engine.connect().execution_options(veille_write=True) as conn, conn.begin():
+        # SQLite has one writer at a time: queueing our own threads on a lock is fair and
+        # fast, where SQLite's busy handler sleeps in growing steps (long tail latencies).
+        with (
+            self._write_lock,
+            self.engine.connect().execution_options(veille_write=True) as conn,
+            conn.begin(),
+        ):
             yield Tx(conn)
 
     def ping(self) -> None:
@@ -415,6 +458,10 @@ class Store:
             conn.exec_driver_sql("SELECT 1")
 
     def dispose(self) -> None:
+        for conn in self._detached:
+            conn.close()
+        self._detached.clear()
+        self._local = threading.local()
         self.engine.dispose()
 
 
