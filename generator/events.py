@@ -7,6 +7,7 @@ RFC 5545 bytes with the site's VTIMEZONE, stable UIDs and a DTSTAMP from "now".
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,10 +15,14 @@ from enum import StrEnum
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
-
 from generator.markup import plain_text
 from generator.model import Item
+
+with warnings.catch_warnings():
+    # pygal's import hook (metrics charts) turns dateutil's optional ``winreg`` probe
+    # into an ImportWarning; it is harmless here.
+    warnings.simplefilter("ignore", ImportWarning)
+    from icalendar import Calendar, Event, Timezone
 
 PRODID = "-//Veille//Veille meetups//EN"
 
