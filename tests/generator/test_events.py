@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -127,7 +128,7 @@ def test_calendar_bytes_are_stable_and_uids_survive_a_rename() -> None:
     first = render_calendar([NIGHT], base_url="https://x.example/", tz=PARIS, now=NOW, name="V")
     again = render_calendar([NIGHT], base_url="https://x.example/", tz=PARIS, now=NOW, name="V")
     assert first == again
-    renamed = Item(**{**{f: getattr(NIGHT, f) for f in NIGHT.__slots__}, "title": "New title"})  # type: ignore[attr-defined]
+    renamed = dataclasses.replace(NIGHT, title="New title")
     other = parse(
         render_calendar([renamed], base_url="https://x.example/", tz=PARIS, now=NOW, name="V")
     )
