@@ -109,6 +109,8 @@ class _Changes(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's own mtime (e.g. the output swapped in); its files report changes
         path = Path(str(event.src_path))
         if any(part.startswith(".") and part not in (".", "..") for part in path.parts[-1:]):
             return
