@@ -203,6 +203,10 @@ class Tx:
         self.conn = conn
         self._insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
+    def _inserted(self, stmt: Any, key: Any) -> bool:
+        """Did an INSERT ... ON CONFLICT DO NOTHING insert? (rowcount is unreliable there)"""
+        return self.conn.execute(stmt.returning(key)).first() is not None
+
     # threads -----------------------------------------------------------------
     def upsert_thread(self, path: str, now: datetime) -> int:
         """The thread's id, creating its row once even under concurrent first comments."""
@@ -305,7 +309,7 @@ class Tx:
             .values(**values)
             .on_conflict_do_nothing(index_elements=["comment_id", "kind", "actor"])
         )
-        if self.conn.execute(stmt).rowcount:
+        if self._inserted(stmt, reactions.c.id):
             return True
         self.conn.execute(
             delete(reactions).where(
@@ -346,7 +350,7 @@ class Tx:
 
     def import_comment(self, values: dict[str, Any]) -> bool:
         stmt = self._insert(comments).values(**values).on_conflict_do_nothing(index_elements=["id"])
-        return bool(self.conn.execute(stmt).rowcount)
+        return self._inserted(stmt, comments.c.id)
 
     def import_reaction(self, values: dict[str, Any]) -> bool:
         stmt = (
@@ -354,7 +358,7 @@ class Tx:
             .values(**values)
             .on_conflict_do_nothing(index_elements=["comment_id", "kind", "actor"])
         )
-        return bool(self.conn.execute(stmt).rowcount)
+        return self._inserted(stmt, reactions.c.id)
 
     def import_account(self, email: str, person_id: str | None, first_seen: datetime) -> None:
         self.record_account(email, person_id, first_seen)
