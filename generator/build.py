@@ -15,6 +15,7 @@ from pathlib import Path
 
 from comments_api.markup import render_comment
 from generator import clock
+from generator.comments_data import load_comments_data
 from generator.config import SiteConfig
 from generator.content import load_content
 from generator.curation import load_curation
@@ -76,6 +77,7 @@ def load_site(config: SiteConfig, drafts: bool = False) -> Site:
         communities=directory.communities,
         feed_items=feed_items,
         curation=curation,
+        comments=load_comments_data(config),
     )
 
 
