@@ -165,10 +165,18 @@ def check_curation(
     path: Path | str = Path("content") / CURATION_FILE,
 ) -> list[Problem]:
     """Entries that match no cached item, or name an unknown community."""
+    entries = tuple(curation)
     links = {item.link for item in items if item.link}
     problems = []
-    for entry in curation:
-        if entry.link not in links:
+    if entries and not links:
+        count = len(entries)
+        message = (
+            f"no feed item is cached yet, so the {count} entr{'ies' if count != 1 else 'y'} "
+            "here cannot be matched: run `veille fetch` first"
+        )
+        problems.append(Problem(path, None, message))
+    for entry in entries:
+        if links and entry.link not in links:
             message = (
                 f"{entry.link} matches no cached feed item (run `veille fetch`, or check the link)"
             )

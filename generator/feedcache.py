@@ -46,8 +46,8 @@ class FeedState:
     failures: int = 0
     retry_after: datetime | None = None
     last_error: str | None = None
-    last_attempt: datetime | None = None
-    last_success: datetime | None = None
+    last_fetched: datetime | None = None  # the last 200 whose body was read as a feed
+    last_failed: datetime | None = None
     title: str = ""
     home_url: str | None = None
     format: str = ""
@@ -90,7 +90,7 @@ def read_cached_feed(path: Path) -> CachedFeed:
         raise CacheError(f"not a feed cache of format {CACHE_FORMAT}")
     try:
         values: dict[str, Any] = dict(doc["state"])
-        for name in ("retry_after", "last_attempt", "last_success"):
+        for name in ("retry_after", "last_fetched", "last_failed"):
             values[name] = _date_in(values.get(name))
         state = FeedState(**values)
         items = tuple(_item_in(entry) for entry in doc["items"])

@@ -12,9 +12,12 @@ import asyncio
 import email.utils
 import functools
 import logging
+import multiprocessing
+import os
 import ssl
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -34,7 +37,7 @@ from generator.feedcache import (
     merge_items,
     save_cached_feed,
 )
-from generator.feeds import parse_feed
+from generator.feeds import ParsedFeed, parse_feed
 from generator.model import FeedItem
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,7 @@ class FetchSettings:
     backoff_base: timedelta = timedelta(minutes=30)  # after the 1st failure; doubles
     backoff_max: timedelta = timedelta(hours=24)
     force: bool = False  # ignore backoff and 410 Gone
+    parse_workers: int | None = None  # processes that parse; None: one per core for 20+ feeds
     user_agent: str = f"Veille/{__version__} (tech-watch feed reader)"
 
 
@@ -169,16 +173,20 @@ async def fetch_feeds_async(
     user_agent = settings.user_agent
     if "+http" not in user_agent:
         user_agent = user_agent.rstrip(")") + f"; +{config.base_url})"
-    async with httpx.AsyncClient(
-        verify=_tls_context(),
-        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-        follow_redirects=False,
-        headers={"User-Agent": user_agent, "Accept": ACCEPT},
-        limits=httpx.Limits(
-            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-        ),
-    ) as client:
-        fetcher = _Fetcher(config, settings, client, gate, registry, fetched_at, on_report)
+    parser = _Parsers(_parse_workers(settings, config))
+    async with (
+        parser,
+        httpx.AsyncClient(
+            verify=_tls_context(),
+            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+            follow_redirects=False,
+            headers={"User-Agent": user_agent, "Accept": ACCEPT},
+            limits=httpx.Limits(
+                max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+            ),
+        ) as client,
+    ):
+        fetcher = _Fetcher(config, settings, client, gate, registry, parser, fetched_at, on_report)
         reports = await asyncio.gather(
             *(fetcher.run(feed, cached.get(feed.id)) for feed in config.feeds)
         )
@@ -195,6 +203,7 @@ class _Fetcher:
         client: httpx.AsyncClient,
         gate: asyncio.Semaphore,
         registry: SlugRegistry,
+        parser: _Parsers,
         fetched_at: datetime,
         on_report: ReportCallback | None,
     ) -> None:
@@ -205,6 +214,7 @@ class _Fetcher:
         self.registry = registry
         self.now = fetched_at
         self.on_report = on_report
+        self.parser = parser
 
     async def run(self, feed: FeedConfig, cached: CachedFeed | None) -> FeedReport:
         started = time.perf_counter()
@@ -237,11 +247,12 @@ class _Fetcher:
             except _Failure as exc:
                 return await self._failed(feed, state, items, exc.message, exc.retry_after)
         if response.status == 304:
-            state = self._succeeded(state, response, None)
-            await self._save(CachedFeed(feed.id, state, items))
+            fresh = self._succeeded(state, response, None)
+            if fresh != state:  # a 304 costs no parsing, and no writing when nothing changed
+                await self._save(CachedFeed(feed.id, fresh, items))
             return FeedReport(feed.id, Outcome.NOT_MODIFIED, f"{len(items)} items", len(items))
         if response.status == 410:
-            state = replace(state, gone=True, last_attempt=self.now, last_error="410 Gone")
+            state = replace(state, gone=True, last_failed=self.now, last_error="410 Gone")
             await self._save(CachedFeed(feed.id, state, items))
             message = (
                 "HTTP 410 Gone: no longer fetched (remove it from site.yaml); "
@@ -254,17 +265,11 @@ class _Fetcher:
             return await self._failed(
                 feed, state, items, f"HTTP {response.status} {reason}".strip(), hint
             )
-        try:
-            parsed = await asyncio.to_thread(
-                parse_feed,
-                response.body,
-                feed,
-                self.now,
-                url=response.url if feed.is_remote else None,
-                content_type=response.headers.get("content-type"),
-            )
-        except FeedError as exc:
-            return await self._failed(feed, state, items, exc.message, None)
+        url = response.url if feed.is_remote else None
+        content_type = response.headers.get("content-type")
+        parsed = await self.parser.parse(response.body, feed, self.now, url, content_type)
+        if isinstance(parsed, str):
+            return await self._failed(feed, state, items, parsed, None)
         merged = merge_items(items, parsed.items, self.registry, self.now)
         state = self._succeeded(state, response, parsed.title)
         state = replace(state, home_url=parsed.home_url, format=parsed.format)
@@ -316,8 +321,7 @@ class _Fetcher:
             failures=0,
             retry_after=None,
             last_error=None,
-            last_attempt=self.now,
-            last_success=self.now,
+            last_fetched=self.now if response.status == 200 else state.last_fetched,
             title=state.title if title is None else title,
         )
 
@@ -341,7 +345,7 @@ class _Fetcher:
             failures=failures,
             retry_after=retry_after,
             last_error=message,
-            last_attempt=self.now,
+            last_failed=self.now,
         )
         await self._save(CachedFeed(feed.id, state, items))
         return FeedReport(
@@ -424,6 +428,56 @@ class _Fetcher:
         except OSError as exc:
             raise _Failure(f"cannot read {path}: {exc.strerror or exc}") from None
         return _Response(200, str(path), None, httpx.Headers(), data)
+
+
+def _parse_workers(settings: FetchSettings, config: SiteConfig) -> int:
+    if settings.parse_workers is not None:
+        return max(1, settings.parse_workers)
+    remote = sum(1 for feed in config.feeds if feed.is_remote)
+    return min(os.cpu_count() or 1, 4) if remote >= 20 else 1
+
+
+def parse_job(
+    data: bytes, feed: FeedConfig, fetched_at: datetime, url: str | None, content_type: str | None
+) -> ParsedFeed | str:
+    """``parse_feed`` for a worker: a FeedError comes back as its message."""
+    try:
+        return parse_feed(data, feed, fetched_at, url=url, content_type=content_type)
+    except FeedError as exc:
+        return exc.message
+
+
+class _Parsers:
+    """Where feeds are parsed: a thread, or worker processes (feedparser is pure Python,
+    and a cold fetch of many feeds is CPU-bound). The pool starts on first use only, so
+    a run of 304s never pays for it."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    async def parse(
+        self,
+        data: bytes,
+        feed: FeedConfig,
+        fetched_at: datetime,
+        url: str | None,
+        content_type: str | None,
+    ) -> ParsedFeed | str:
+        args = (data, feed, fetched_at, url, content_type)
+        if self.workers <= 1:
+            return await asyncio.to_thread(parse_job, *args)
+        if self.pool is None:
+            context = multiprocessing.get_context("forkserver")
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        return await asyncio.get_running_loop().run_in_executor(self.pool, parse_job, *args)
+
+    async def __aenter__(self) -> _Parsers:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            await asyncio.to_thread(self.pool.shutdown)
 
 
 @functools.cache

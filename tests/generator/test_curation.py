@@ -170,3 +170,16 @@ def test_check_curation_reports_unmatched_links_and_unknown_communities() -> Non
     assert other[1] == Problem(
         "elsewhere.yaml", 3, "unknown community 'nope' (known: none defined)", "community"
     )
+
+
+def test_check_curation_with_an_empty_cache_says_so_once() -> None:
+    curation = parse("https://n.example/a: {}\nhttps://n.example/b: {}\n")
+    assert check_curation(curation, [], set()) == [
+        Problem(
+            FILE,
+            None,
+            "no feed item is cached yet, so the 2 entries here cannot be matched: "
+            "run `veille fetch` first",
+        )
+    ]
+    assert check_curation((), [], set()) == []

@@ -92,7 +92,7 @@ def test_round_trip_is_exact_and_deterministic(feed_site: FeedSite) -> None:
         '{"format": 1, "feed_id": "a", "state": {"url": "u", "configured_url": "u"},'
         ' "items": [{"id": "1"}]}',
         '{"format": 1, "feed_id": "a", "state": {"url": "u", "configured_url": "u",'
-        ' "last_attempt": "2026-01-01T00:00:00"}, "items": []}',
+        ' "last_failed": "2026-01-01T00:00:00"}, "items": []}',
     ],
 )
 def test_corrupt_cache(feed_site: FeedSite, text: str) -> None:

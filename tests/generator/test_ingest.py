@@ -76,8 +76,11 @@ def test_second_fetch_is_a_304_without_parsing(
     config = feed_site({"id": "news", "url": url})
     first = only(run(config))
     assert first.outcome is Outcome.OK and (first.added, first.items) == (2, 2)
+    path = config.cache_path / "feeds" / "news.json"
+    written = (path.read_bytes(), path.stat().st_mtime_ns)
     second = only(run(config, NOW + timedelta(hours=1)))
     assert second.outcome is Outcome.NOT_MODIFIED
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == written  # nor any writing
     assert second.line() == "news: not modified — 2 items"
     assert count_parses == ["news"]
     assert http_server.hits("/feed")[1].headers["if-none-match"] == '"v1"'
