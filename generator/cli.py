@@ -7,6 +7,7 @@ file and, where known, the line); 2 wrong usage.
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import sys
 from collections.abc import Callable
@@ -70,7 +71,36 @@ def get_config(site: Path | None) -> SiteConfig:
     return load_config(site)
 
 
-@click.group()
+# Subcommand groups that pull heavy libraries (FastAPI, SQLAlchemy, httpx) are
+# imported only when used, so ``veille build`` starts in a fraction of a second.
+LAZY_COMMANDS: dict[str, str] = {
+    "comments": "comments_api.cli:comments",
+    "fetch": "generator.fetch_cli:fetch",
+    "newsletter": "generator.newsletter_cli:newsletter",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose ``lazy`` subcommands are imported on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module_name, attr = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attr)
+            if not isinstance(command, click.Command):  # pragma: no cover - a wiring mistake
+                raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, lazy=LAZY_COMMANDS)
 @click.option("--verbose", "-v", is_flag=True, help="Show debug logs and tracebacks.")
 @click.version_option(package_name="veille")
 @click.pass_context
@@ -154,19 +184,6 @@ def serve(site: Path | None, port: int, host: str, drafts: bool) -> None:
 
     config = get_config(site)
     run_server(config, host=host, port=port, drafts=drafts, console=err_console)
-
-
-from generator.newsletter_cli import newsletter  # noqa: E402 - extends main, defined above
-
-main.add_command(newsletter)
-
-from comments_api.cli import comments  # noqa: E402 - extends main, defined above
-
-main.add_command(comments)
-
-from generator.fetch_cli import fetch  # noqa: E402 - extends main, defined above
-
-main.add_command(fetch)
 
 
 if __name__ == "__main__":  # pragma: no cover
