@@ -32,14 +32,16 @@ def open_page(browser: Any, url: str, javascript: bool = True) -> tuple[Page, li
     context = browser.new_context(java_script_enabled=javascript, locale="en-GB")
     page = context.new_page()
     dialogs: list[str] = []
+
     # Record every dialog; only the widget's own "delete?" confirmation is accepted.
-    page.on(
-        "dialog",
-        lambda d: (
-            dialogs.append(f"{d.type}: {d.message}"),
-            d.accept() if d.type == "confirm" else d.dismiss(),
-        ),
-    )
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(f"{dialog.type}: {dialog.message}")
+        if dialog.type == "confirm":
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.goto(url)
     return page, dialogs
 
