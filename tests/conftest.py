@@ -116,6 +116,34 @@ def sample_site(tmp_path: Path) -> Path:
     return root / "site.yaml"
 
 
+@pytest.fixture(scope="session")
+def sample_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site, feeds fetched from its local files, built once per session."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    root = tmp_path_factory.mktemp("sample-built")
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    shutil.copytree(REPO / "content", root / "content")
+    site = str(root / "site.yaml")
+    out = root / "public"
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1764428400"  # 2025-11-29T15:00Z
+    try:
+        runner = CliRunner()
+        fetched = runner.invoke(main, ["fetch", "--site", site])
+        assert fetched.exit_code == 0, fetched.output
+        built = runner.invoke(main, ["build", "--site", site, "--out", str(out)])
+        assert built.exit_code == 0, built.output
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+    return out
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass

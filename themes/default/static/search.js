@@ -10,6 +10,11 @@
     showImages: false,
     resetStyles: false
   });
+  // Pagefind's input has only a placeholder: give it an accessible name.
+  var input = root.querySelector("input");
+  if (input && !input.getAttribute("aria-label")) {
+    input.setAttribute("aria-label", root.getAttribute("data-label") || "Search");
+  }
   var params = new URLSearchParams(window.location.search);
   var term = (params.get("q") || "").trim();
   var box = document.getElementById("site-search");
