@@ -157,6 +157,7 @@ def make_api(db_url: str, tmp_path: Path) -> Iterator[ApiFactory]:
                 admin_token=ADMIN_TOKEN,
                 newsletter_secret="newsletter-secret",
                 threads_file=threads_file,
+                rate_limit_per_minute=0,
             ),
             **overrides,
         )
