@@ -217,7 +217,13 @@ class Tx:
         )
 
     def touch_thread(self, thread_id: int) -> None:
-        """Bump the thread's version (read caches key on it) and recount its comments."""
+        """Bump the thread's version (read caches key on it) and recount its comments.
+
+        The row lock comes first, in its own statement: under READ COMMITTED the count
+        then sees every comment committed by writers that held the lock before us.
+        """
+        lock = select(threads.c.id).where(threads.c.id == thread_id).with_for_update(key_share=True)
+        self.conn.execute(lock)  # FOR NO KEY UPDATE: compatible with the FK key-share locks
         count = (
             select(func.count())
             .select_from(comments)
