@@ -6,8 +6,13 @@ editor fixes all of them in one pass. Nothing here writes or renders pages.
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
 import re
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -20,8 +25,11 @@ from generator.config import SiteConfig
 from generator.errors import ContentError, Problem, display
 from generator.markup import MarkdownRenderer, plain_text, truncate_words
 from generator.model import Community, Event, Person, Post
+from generator.postcache import Parsed, PostCache, content_key
 from generator.yamlfile import LineMap, YamlSyntaxError, parse_yaml, validate
 
+log = logging.getLogger(__name__)
+_LINE_KEYS = ("author", "community", "event_ref")  # the lines load_posts may report
 _SLUG = re.compile(r"[^a-z0-9]+")
 _FENCE = "---"
 
@@ -305,23 +313,25 @@ def parse_post(
     return post, [], lines
 
 
+# Parsing is CPU-bound (Markdown); a process pool pays for its start-up from about
+# this many cache misses on (this reference) 2-core machine.
+PARALLEL_MIN_POSTS = 400
+MAX_WORKERS = 8
+
+
 def load_posts(
     config: SiteConfig,
     directory: Directory,
     problems: list[Problem],
     drafts: bool = False,
 ) -> tuple[Post, ...]:
-    """Read every post; check references between posts and the directory."""
-    render = MarkdownRenderer()
+    """Read every post (from the post cache when unchanged); check references between posts."""
     person_ids = {p.id for p in directory.people}
     community_ids = {c.id for c in directory.communities}
     posts: list[tuple[Post, LineMap]] = []
-    for path in post_files(config):
-        text = _read(path, problems)
-        if text is None:
-            continue
-        post, found, lines = parse_post(text, path, config, render)
-        problems.extend(found)
+    for path, parsed in _parse_files(config, post_files(config)):
+        problems.extend(parsed.problems)
+        post, lines = parsed.post, parsed.lines
         if post is None:
             continue
         if post.author is not None and post.author not in person_ids:
@@ -365,6 +375,86 @@ def load_posts(
                 )
             )
     return tuple(p for p, _ in posts if drafts or not p.draft)
+
+
+def _parse_files(config: SiteConfig, paths: list[Path]) -> list[tuple[Path, Parsed]]:
+    """Each file parsed, in order: from the post cache, else parsed (in parallel if many)."""
+    cache = PostCache.for_site(config)
+    root = config.content_path / "posts"
+    results: list[Parsed | None] = []
+    todo: list[tuple[int, str, str, str]] = []  # (index, name, key, text)
+    for index, path in enumerate(paths):
+        name = path.relative_to(root).as_posix()
+        data, text, problem = _read_post(path)
+        if text is None:
+            results.append(Parsed(None, (problem,) if problem else (), {}))
+            continue
+        key = content_key(cache.fingerprint, data)
+        parsed = cache.get(name, key, path)
+        results.append(parsed)
+        if parsed is None:
+            todo.append((index, name, key, text))
+    fresh = _parse_many(config, [(text, str(paths[i])) for i, _, _, text in todo])
+    for (index, name, key, _), parsed in zip(todo, fresh, strict=True):
+        results[index] = parsed
+        cache.put(name, key, parsed)
+    cache.save({p.relative_to(root).as_posix() for p in paths})
+    cache.close()
+    log.info("posts: %d from the cache, %d parsed", cache.hits, len(todo))
+    return [(path, parsed) for path, parsed in zip(paths, results, strict=True) if parsed]
+
+
+def _read_post(path: Path) -> tuple[bytes, str | None, Problem | None]:
+    """A post's bytes and text (newlines as ``read_text`` gives them), or the problem."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return b"", None, Problem(path, None, f"cannot read: {exc.strerror}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data, None, Problem(path, None, f"not UTF-8 text (byte {exc.start})")
+    return data, text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def _workers(count: int) -> int:
+    """How many processes to parse ``count`` posts with (``VEILLE_WORKERS`` overrides)."""
+    forced = os.environ.get("VEILLE_WORKERS", "")
+    if forced.isdigit():
+        return max(1, int(forced))
+    # Forking a threaded process (``veille serve``) is unsafe: parse serially there.
+    if count < PARALLEL_MIN_POSTS or threading.active_count() > 1:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_WORKERS, count // (PARALLEL_MIN_POSTS // 2)))
+
+
+def _parse_many(config: SiteConfig, items: list[tuple[str, str]]) -> list[Parsed]:
+    """Parse (text, path) pairs, in order; in a process pool when there are many."""
+    workers = _workers(len(items))
+    if workers == 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return parse_batch(config, items)
+    size = -(-len(items) // (workers * 4))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    # fork: no re-import of the caller's __main__, and workers start in milliseconds.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        done = pool.map(parse_batch, [config] * len(chunks), chunks)
+        return [parsed for chunk in done for parsed in chunk]
+
+
+def parse_batch(config: SiteConfig, items: list[tuple[str, str]]) -> list[Parsed]:
+    """Parse (text, path) pairs with one Markdown renderer (a process pool's unit of work)."""
+    render = MarkdownRenderer(config.markdown_engine)
+    out = []
+    for text, name in items:
+        post, found, lines = parse_post(text, Path(name), config, render)
+        kept: LineMap = {k: v for k, v in lines.items() if len(k) == 1 and k[0] in _LINE_KEYS}
+        out.append(Parsed(post, tuple(found), kept))
+    return out
 
 
 def load_content(config: SiteConfig, drafts: bool = False) -> tuple[Directory, tuple[Post, ...]]:
