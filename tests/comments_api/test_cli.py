@@ -87,7 +87,8 @@ def test_import_into_postgres_moves_the_id_sequence(
          "person_id": None, "created": "2026-11-01T10:00:00+00:00"},
         {"type": "reaction", "comment_id": 41, "kind": "like", "email": None,
          "person_id": None, "created": "2026-11-01T10:00:00+00:00"},
-        {"type": "account", "email": "b@example.com", "person_id": "b", "first_seen": "2026-11-01T09:00:00+00:00"},
+        {"type": "account", "email": "b@example.com", "person_id": "b",
+         "first_seen": "2026-11-01T09:00:00+00:00"},
         {"type": "suppression", "email": "c@example.com", "created": "2026-11-01T09:00:00+00:00"},
     ]  # fmt: skip
     source = tmp_path / "in.jsonl"
@@ -148,8 +149,8 @@ def test_import_refuses_a_conflicting_id(make_api: ApiFactory, db_url: str, tmp_
                 "created": "2020-01-01T00:00:00+00:00",
                 "edited": None,
             }
-        )  # fmt: skip
-    )
+        )
+    )  # fmt: skip
     site = write_site(tmp_path / "site")
     code, out = run("import", str(source), "--site", str(site), "--db", db_url)
     assert code == 1

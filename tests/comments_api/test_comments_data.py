@@ -86,7 +86,7 @@ def test_snapshot_relative_to_site_yaml(tmp_path: Path) -> None:
     data = load_comments_data(config)
     assert len(data.comments) == 1 and len(data.accounts) == 1
     missing = parse_config("title: T\ncomments:\n  snapshot: nope.jsonl\n", tmp_path / "site.yaml")
-    with pytest.raises(ContentError, match="nope.jsonl: comments.snapshot: no such file"):
+    with pytest.raises(ContentError, match=r"nope\.jsonl: comments\.snapshot: no such file"):
         load_comments_data(missing)
     (tmp_path / "bin.jsonl").write_bytes(b"\xff\xfe")
     binary = parse_config("title: T\ncomments:\n  snapshot: bin.jsonl\n", tmp_path / "site.yaml")

@@ -40,7 +40,8 @@ def test_get_shows_a_confirmation_and_changes_nothing(api: Api) -> None:
     [
         (b"List-Unsubscribe=One-Click", "application/x-www-form-urlencoded"),
         (
-            b'--b\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--b--',
+            b'--b\r\nContent-Disposition: form-data; name="List-Unsubscribe"'
+            b"\r\n\r\nOne-Click\r\n--b--",
             "multipart/form-data; boundary=b",
         ),
         (b"", ""),
