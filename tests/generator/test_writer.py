@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,45 @@ def test_paths_outside_the_output_are_refused(tmp_path: Path, bad: str) -> None:
     with pytest.raises(WriteError, match="outside the output folder"):
         publish([OutputFile(bad, b"x")], tmp_path / "public")
     assert not (tmp_path / "public").exists()
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_text() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_recycled_staging_tree_holds_exactly_the_new_files(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    publish(files(a__index="1", b__index="2", c__d__index="3", page="p"), out)
+    publish(files(a__index="1", b__index="2x", c__d__index="3", page="p"), out)
+    # a folder becomes a file, a file becomes a folder, one page goes, one comes
+    result = publish(files(a__index="1", b="now a file", page__index="p", e__index="5"), out)
+    assert _tree(out) == {"a/index": "1", "b": "now a file", "page/index": "p", "e/index": "5"}
+    assert (result.written, result.unchanged) == (3, 1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.previous", "public"]
+
+
+def test_a_recycled_tree_never_writes_through_to_the_live_site(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    publish(files(page="same"), out)
+    publish(files(page="same"), out)  # previous/page and public/page are one inode
+    publish(files(page="changed"), out)
+    assert (out / "page").read_text() == "changed"
+    assert (tmp_path / ".public.previous" / "page").read_text() == "same"
+
+
+def test_finish_output_is_not_kept_from_two_builds_ago(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+
+    def index(name: str) -> Callable[[Path], None]:
+        def finish(staging: Path) -> None:
+            (staging / "search").mkdir()
+            (staging / "search" / name).write_text(name)
+
+        return finish
+
+    publish(files(page="x"), out, finish=index("one"))
+    publish(files(page="x"), out, finish=index("two"))
+    publish(files(page="x"), out, finish=index("three"))
+    assert sorted(p.name for p in (out / "search").iterdir()) == ["three"]
