@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 
 import pytest
@@ -68,24 +69,29 @@ def assert_harmless(html: str) -> None:
             assert not value.lower().lstrip().startswith(("javascript", "data", "vbscript"))
 
 
-@pytest.mark.parametrize("body", XSS)
-def test_xss_in_markdown_and_raw_html_is_neutralised(api: Api, body: str) -> None:
-    answer = api.post(body, author_name='<b onmouseover="alert(1)">Mallory</b>')
-    assert answer.status_code == 201, answer.text
-    assert_harmless(answer.json()["html"])
-    listed = api.listing()[-1]
-    assert_harmless(listed["html"])
-    assert listed["author"] == '<b onmouseover="alert(1)">Mallory</b>'  # text; the widget escapes
+def test_xss_in_markdown_and_raw_html_is_neutralised(api: Api) -> None:
+    for n, body in enumerate(XSS):  # one server for the whole list: cheaper than parametrize
+        thread = f"/posts/xss-{n}/"
+        answer = api.post(body, author_name='<b onmouseover="alert(1)">Mallory</b>', thread=thread)
+        assert answer.status_code == 201, (body, answer.text)
+        assert_harmless(answer.json()["html"])
+        listed = api.listing(thread)[-1]
+        assert_harmless(listed["html"])
+        assert (
+            listed["author"] == '<b onmouseover="alert(1)">Mallory</b>'
+        )  # text: the widget escapes
 
 
-@pytest.mark.parametrize("body", SQL)
-def test_sql_shaped_strings_are_stored_as_text(api: Api, body: str) -> None:
-    created = api.post(body, author_name=body, thread="/posts/x';DROP%20TABLE%20threads;--/").json()
+def test_sql_shaped_strings_are_stored_as_text(api: Api) -> None:
+    thread = "/posts/x';DROP%20TABLE%20threads;--/"
+    for body in SQL:
+        created = api.post(body, author_name=body, thread=thread).json()
+        assert api.listing(thread)[-1]["id"] == created["id"]
     export = api.client.get("/api/export", headers=admin_headers()).text
-    assert body.replace("\\", "\\\\") in export
-    assert api.listing("/posts/x';DROP%20TABLE%20threads;--/")[0]["id"] == created["id"]
-    counts = api.client.get("/api/counts", params={"thread": ["/posts/x'OR'1'='1/"]}).json()
-    assert counts == {"/posts/x'OR'1'='1/": 0}
+    for body in SQL:
+        assert json.dumps(body)[1:-1] in export
+    counts = api.client.get("/api/counts", params={"thread": ["/posts/x'OR'1'='1/", thread]}).json()
+    assert counts == {"/posts/x'OR'1'='1/": 0, thread: len(SQL)}
 
 
 def test_control_characters_and_nul_are_dropped(api: Api) -> None:
@@ -152,39 +158,39 @@ def test_pathological_markdown_renders_quickly(api: Api) -> None:
     assert time.monotonic() - start < 20
 
 
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"thread": "relative/path"},
-        {"thread": "/with space/"},
-        {"thread": "/x/" + "a" * 600},
-        {"thread": "/tab\there/"},
-        {},
-    ],
-)
-def test_bad_thread_ids_are_422(api: Api, params: dict[str, str]) -> None:
-    assert_error(api.client.get("/api/comments", params=params), 422, "validation_error")
-    answer = api.client.post("/api/comments", params=params, json={"body": "x", "author_name": "a"})
-    assert_error(answer, 422)
+BAD_THREADS = [
+    {"thread": "relative/path"},
+    {"thread": "/with space/"},
+    {"thread": "/x/" + "a" * 600},
+    {"thread": "/tab\there/"},
+    {},
+]
+BAD_FIELDS = [
+    {"body": 5, "author_name": "a"},
+    {"body": ["x"], "author_name": "a"},
+    {"body": "x", "author_name": "a" * 101},
+    {"body": "x", "author_name": "a", "parent": -1},
+    {"body": "x", "author_name": "a", "parent": 2**40},
+    {"body": "x", "author_name": "a", "parent": "one"},
+    {"body": "x", "author_name": "a", "email": "x" * 400},
+    {"body": "   \n\t", "author_name": "a"},
+    {"author_name": "a"},
+]
 
 
-@pytest.mark.parametrize(
-    "payload",
-    [
-        {"body": 5, "author_name": "a"},
-        {"body": ["x"], "author_name": "a"},
-        {"body": "x", "author_name": "a" * 101},
-        {"body": "x", "author_name": "a", "parent": -1},
-        {"body": "x", "author_name": "a", "parent": 2**40},
-        {"body": "x", "author_name": "a", "parent": "one"},
-        {"body": "x", "author_name": "a", "email": "x" * 400},
-        {"body": "   \n\t", "author_name": "a"},
-        {"author_name": "a"},
-    ],
-)
-def test_invalid_fields_are_422(api: Api, payload: dict[str, object]) -> None:
-    answer = api.client.post("/api/comments", params={"thread": THREAD}, json=payload)
-    assert_error(answer, 422, "validation_error")
+def test_bad_thread_ids_are_422(api: Api) -> None:
+    for params in BAD_THREADS:
+        assert_error(api.client.get("/api/comments", params=params), 422, "validation_error")
+        answer = api.client.post(
+            "/api/comments", params=params, json={"body": "x", "author_name": "a"}
+        )
+        assert_error(answer, 422)
+
+
+def test_invalid_fields_are_422(api: Api) -> None:
+    for payload in BAD_FIELDS:
+        answer = api.client.post("/api/comments", params={"thread": THREAD}, json=payload)
+        assert_error(answer, 422, "validation_error")
 
 
 def test_threads_limited_to_the_published_list(make_api: ApiFactory) -> None:
