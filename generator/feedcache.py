@@ -51,6 +51,8 @@ class FeedState:
     title: str = ""
     home_url: str | None = None
     format: str = ""
+    digest: str | None = None  # sha256 of the last body read, to skip parsing the same bytes
+    parser_version: int = 0  # feeds.PARSER_VERSION of the reader that produced the items
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,14 +269,19 @@ def merge_items(
     kept = {item.id: item for item in old}
     by_link = {item.link: item.id for item in kept.values() if item.link}
     added = updated = 0
+    matched: set[str] = set()  # two entries sharing a link must not take turns
     for item in fresh:
         previous_id = item.id if item.id in kept else by_link.get(item.link or "")
+        if previous_id in matched and previous_id != item.id:
+            previous_id = None
         if previous_id is None:
             kept[item.id] = registry.claim(item)
+            matched.add(item.id)
             if item.link:
-                by_link[item.link] = item.id
+                by_link.setdefault(item.link, item.id)
             added += 1
             continue
+        matched.add(item.id)
         before = kept[previous_id]
         if all(getattr(before, name) == getattr(item, name) for name in _COMPARED):
             continue

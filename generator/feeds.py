@@ -30,6 +30,7 @@ from generator.jsonfeed import read_json_feed
 from generator.model import FeedItem
 from generator.sanitize import plain_text, safe_url, sanitize_html, strip_controls
 
+PARSER_VERSION = 1  # bump when parsing rules change: cached feeds are then read anew
 MAX_ENTRIES = 1000
 TITLE_CHARS = 200
 FALLBACK_TITLE_WORDS = 12

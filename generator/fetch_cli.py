@@ -24,7 +24,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _STYLE = {
     Outcome.OK: ("ok", "green"),
-    Outcome.NOT_MODIFIED: ("304", "cyan"),
+    Outcome.NOT_MODIFIED: ("same", "cyan"),
     Outcome.FAILED: ("FAILED", "bold red"),
     Outcome.GONE: ("GONE", "bold red"),
     Outcome.BACKING_OFF: ("backoff", "yellow"),

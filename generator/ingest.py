@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import functools
+import hashlib
 import logging
-import multiprocessing
-import os
 import ssl
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -37,7 +36,7 @@ from generator.feedcache import (
     merge_items,
     save_cached_feed,
 )
-from generator.feeds import ParsedFeed, parse_feed
+from generator.feeds import PARSER_VERSION, ParsedFeed, parse_feed
 from generator.model import FeedItem
 
 log = logging.getLogger(__name__)
@@ -62,7 +61,6 @@ class FetchSettings:
     backoff_base: timedelta = timedelta(minutes=30)  # after the 1st failure; doubles
     backoff_max: timedelta = timedelta(hours=24)
     force: bool = False  # ignore backoff and 410 Gone
-    parse_workers: int | None = None  # processes that parse; None: one per core for 20+ feeds
     user_agent: str = f"Veille/{__version__} (tech-watch feed reader)"
 
 
@@ -155,7 +153,16 @@ def fetch_feeds(
     on_report: ReportCallback | None = None,
 ) -> FetchReport:
     """Fetch every feed of ``config`` into the cache; ``on_report`` hears each as it ends."""
-    return asyncio.run(fetch_feeds_async(config, settings or FetchSettings(), now, on_report))
+    job = functools.partial(
+        asyncio.run, fetch_feeds_async(config, settings or FetchSettings(), now, on_report)
+    )
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return job()
+    # Called from code that already runs a loop in this thread: use a thread of our own.
+    with ThreadPoolExecutor(1, thread_name_prefix="veille-fetch") as pool:
+        return pool.submit(job).result()
 
 
 async def fetch_feeds_async(
@@ -173,20 +180,16 @@ async def fetch_feeds_async(
     user_agent = settings.user_agent
     if "+http" not in user_agent:
         user_agent = user_agent.rstrip(")") + f"; +{config.base_url})"
-    parser = _Parsers(_parse_workers(settings, config))
-    async with (
-        parser,
-        httpx.AsyncClient(
-            verify=_tls_context(),
-            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-            follow_redirects=False,
-            headers={"User-Agent": user_agent, "Accept": ACCEPT},
-            limits=httpx.Limits(
-                max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-            ),
-        ) as client,
-    ):
-        fetcher = _Fetcher(config, settings, client, gate, registry, parser, fetched_at, on_report)
+    async with httpx.AsyncClient(
+        verify=_tls_context(),
+        timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+        follow_redirects=False,
+        headers={"User-Agent": user_agent, "Accept": ACCEPT},
+        limits=httpx.Limits(
+            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+        ),
+    ) as client:
+        fetcher = _Fetcher(config, settings, client, gate, registry, fetched_at, on_report)
         reports = await asyncio.gather(
             *(fetcher.run(feed, cached.get(feed.id)) for feed in config.feeds)
         )
@@ -203,7 +206,6 @@ class _Fetcher:
         client: httpx.AsyncClient,
         gate: asyncio.Semaphore,
         registry: SlugRegistry,
-        parser: _Parsers,
         fetched_at: datetime,
         on_report: ReportCallback | None,
     ) -> None:
@@ -214,7 +216,6 @@ class _Fetcher:
         self.registry = registry
         self.now = fetched_at
         self.on_report = on_report
-        self.parser = parser
 
     async def run(self, feed: FeedConfig, cached: CachedFeed | None) -> FeedReport:
         started = time.perf_counter()
@@ -223,7 +224,7 @@ class _Fetcher:
         except Exception as exc:  # one feed's surprise must not stop the others
             log.exception("feed %s: unexpected error", feed.id)
             kept = len(cached.items) if cached is not None else 0
-            message = f"unexpected error: {type(exc).__name__}: {_reason(exc)}; kept {kept} items"
+            message = f"unexpected error: {type(exc).__name__}: {_reason(exc)}; kept {_items(kept)}"
             report = FeedReport(feed.id, Outcome.FAILED, message, kept)
         report = replace(report, seconds=time.perf_counter() - started)
         log.info("%s", report.line())
@@ -246,17 +247,26 @@ class _Fetcher:
                     response = await asyncio.to_thread(self._read_local, feed)
             except _Failure as exc:
                 return await self._failed(feed, state, items, exc.message, exc.retry_after)
-        if response.status == 304:
+        digest = hashlib.sha256(response.body).hexdigest() if response.status == 200 else None
+        current = state.parser_version == PARSER_VERSION
+        if response.status == 304 or (current and digest is not None and digest == state.digest):
+            # Costs no parsing, and no writing when nothing changed: the same bytes again
+            # (a server without validators, a local file) count as not modified too.
             fresh = self._succeeded(state, response, None)
-            if fresh != state:  # a 304 costs no parsing, and no writing when nothing changed
+            if fresh != state:
                 await self._save(CachedFeed(feed.id, fresh, items))
-            return FeedReport(feed.id, Outcome.NOT_MODIFIED, f"{len(items)} items", len(items))
+            how = (
+                _items(len(items))
+                if response.status == 304
+                else f"same bytes, {_items(len(items))}"
+            )
+            return FeedReport(feed.id, Outcome.NOT_MODIFIED, how, len(items))
         if response.status == 410:
             state = replace(state, gone=True, last_failed=self.now, last_error="410 Gone")
             await self._save(CachedFeed(feed.id, state, items))
             message = (
                 "HTTP 410 Gone: no longer fetched (remove it from site.yaml); "
-                f"kept {len(items)} items"
+                f"kept {_items(len(items))}"
             )
             return FeedReport(feed.id, Outcome.GONE, message, len(items))
         if response.status != 200:
@@ -267,12 +277,21 @@ class _Fetcher:
             )
         url = response.url if feed.is_remote else None
         content_type = response.headers.get("content-type")
-        parsed = await self.parser.parse(response.body, feed, self.now, url, content_type)
+        # In a thread: feedparser is pure Python, and the loop keeps downloading meanwhile.
+        parsed = await asyncio.to_thread(
+            parse_job, response.body, feed, self.now, url, content_type
+        )
         if isinstance(parsed, str):
             return await self._failed(feed, state, items, parsed, None)
         merged = merge_items(items, parsed.items, self.registry, self.now)
         state = self._succeeded(state, response, parsed.title)
-        state = replace(state, home_url=parsed.home_url, format=parsed.format)
+        state = replace(
+            state,
+            home_url=parsed.home_url,
+            format=parsed.format,
+            digest=digest,
+            parser_version=PARSER_VERSION,
+        )
         await self._save(CachedFeed(feed.id, state, merged.items))
         message = (
             f"{len(parsed.items)} in feed, {merged.added} new, {merged.updated} updated, "
@@ -296,14 +315,14 @@ class _Fetcher:
         if state.gone:
             message = (
                 "HTTP 410 Gone earlier: not fetched (remove it from site.yaml, or --force); "
-                f"kept {kept} items"
+                f"kept {_items(kept)}"
             )
             return FeedReport(feed.id, Outcome.GONE, message, kept)
         if state.retry_after is not None and self.now < state.retry_after:
             message = (
                 f"not fetched until {state.retry_after:%Y-%m-%d %H:%M} UTC after "
                 f"{state.failures} failure{'s' if state.failures != 1 else ''} "
-                f"(last: {state.last_error}); kept {kept} items"
+                f"(last: {state.last_error}); kept {_items(kept)}"
             )
             return FeedReport(feed.id, Outcome.BACKING_OFF, message, kept)
         return None
@@ -349,7 +368,7 @@ class _Fetcher:
         )
         await self._save(CachedFeed(feed.id, state, items))
         return FeedReport(
-            feed.id, Outcome.FAILED, f"{message}; kept {len(items)} items", len(items)
+            feed.id, Outcome.FAILED, f"{message}; kept {_items(len(items))}", len(items)
         )
 
     async def _save(self, cached: CachedFeed) -> None:
@@ -357,10 +376,12 @@ class _Fetcher:
 
     async def _get(self, state: FeedState) -> _Response:
         headers = {}
-        if state.etag:
-            headers["If-None-Match"] = state.etag
-        if state.last_modified:
-            headers["If-Modified-Since"] = state.last_modified
+        # Items read by an older Veille are fetched in full, to be read by today's rules.
+        if state.parser_version == PARSER_VERSION:
+            if state.etag:
+                headers["If-None-Match"] = state.etag
+            if state.last_modified:
+                headers["If-Modified-Since"] = state.last_modified
         try:
             async with asyncio.timeout(self.settings.timeout):
                 return await self._follow(state.url, headers)
@@ -430,54 +451,14 @@ class _Fetcher:
         return _Response(200, str(path), None, httpx.Headers(), data)
 
 
-def _parse_workers(settings: FetchSettings, config: SiteConfig) -> int:
-    if settings.parse_workers is not None:
-        return max(1, settings.parse_workers)
-    remote = sum(1 for feed in config.feeds if feed.is_remote)
-    return min(os.cpu_count() or 1, 4) if remote >= 20 else 1
-
-
 def parse_job(
     data: bytes, feed: FeedConfig, fetched_at: datetime, url: str | None, content_type: str | None
 ) -> ParsedFeed | str:
-    """``parse_feed`` for a worker: a FeedError comes back as its message."""
+    """``parse_feed`` off the event loop: a FeedError comes back as its message."""
     try:
         return parse_feed(data, feed, fetched_at, url=url, content_type=content_type)
     except FeedError as exc:
         return exc.message
-
-
-class _Parsers:
-    """Where feeds are parsed: a thread, or worker processes (feedparser is pure Python,
-    and a cold fetch of many feeds is CPU-bound). The pool starts on first use only, so
-    a run of 304s never pays for it."""
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
-
-    async def parse(
-        self,
-        data: bytes,
-        feed: FeedConfig,
-        fetched_at: datetime,
-        url: str | None,
-        content_type: str | None,
-    ) -> ParsedFeed | str:
-        args = (data, feed, fetched_at, url, content_type)
-        if self.workers <= 1:
-            return await asyncio.to_thread(parse_job, *args)
-        if self.pool is None:
-            context = multiprocessing.get_context("forkserver")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
-        return await asyncio.get_running_loop().run_in_executor(self.pool, parse_job, *args)
-
-    async def __aenter__(self) -> _Parsers:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            await asyncio.to_thread(self.pool.shutdown)
 
 
 @functools.cache
@@ -498,6 +479,10 @@ def _redirect_target(url: str, status: int, location: str) -> str:
     if scheme not in {"http", "https"}:
         raise _Failure(f"redirected to a non-http(s) URL: {target[:100]}")
     return target
+
+
+def _items(count: int) -> str:
+    return f"{count} item{'s' if count != 1 else ''}"
 
 
 def _reason(exc: Exception) -> str:

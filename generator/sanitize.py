@@ -8,8 +8,12 @@ given), and drops script, style, embedded documents and every event handler.
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
+import types
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -96,30 +100,51 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
     """Safe HTML from untrusted HTML: allowlisted tags and attributes, http(s) links only."""
     if not html:
         return ""
-
-    def keep(tag: str, attribute: str, value: str) -> str | None:
-        if attribute in _URL_ATTRIBUTES:
-            return _filter_url(value, base_url)
-        if attribute == "class":
-            classes = [c for c in value.split() if _CLASS.match(c)]
-            return " ".join(classes) or None
-        return value
-
-    cleaned: str = nh3.clean(
-        strip_controls(html),
-        tags=set(ALLOWED_TAGS),
-        clean_content_tags=set(DROP_WITH_CONTENT),
-        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
-        attribute_filter=keep,
-        url_schemes=set(URL_SCHEMES),
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
+    _context.base_url = base_url
+    try:
+        cleaned: str = _cleaner().clean(strip_controls(html))
+    finally:
+        _context.base_url = None
     return cleaned.strip()
+
+
+class _Context(threading.local):
+    base_url: str | None = None
+
+
+_context = _Context()  # the base URL of the current call, read by the attribute filter
+
+
+def _keep(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in _URL_ATTRIBUTES:
+        return _filter_url(value, _context.base_url)
+    if attribute == "class":
+        classes = [c for c in value.split() if _CLASS.match(c)]
+        return " ".join(classes) or None
+    return value
+
+
+@functools.cache
+def _cleaner() -> Any:
+    """One reusable nh3 cleaner (building the allowlist costs more than most cleaning)."""
+    options: dict[str, Any] = {
+        "tags": set(ALLOWED_TAGS),
+        "clean_content_tags": set(DROP_WITH_CONTENT),
+        "attributes": {tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        "attribute_filter": _keep,
+        "url_schemes": set(URL_SCHEMES),
+        "link_rel": "noopener noreferrer",
+        "strip_comments": True,
+    }
+    if hasattr(nh3, "Cleaner"):
+        return nh3.Cleaner(**options)
+    return types.SimpleNamespace(clean=functools.partial(nh3.clean, **options))  # nh3 < 0.2.22
 
 
 def _filter_url(value: str, base_url: str | None) -> str | None:
     value = value.strip()
+    if value[:8].lower().startswith(("https://", "http://")):
+        return value  # absolute and allowed: the common case, kept cheap
     if base_url and not value.startswith("#"):
         value = urljoin(base_url, value)
     try:

@@ -173,6 +173,16 @@ def test_an_item_whose_guid_changed_is_matched_by_link() -> None:
     assert result.items[0].slug == original[0].slug
 
 
+def test_two_entries_sharing_a_link_do_not_take_turns() -> None:
+    registry = SlugRegistry()
+    pair = [item(1, link="https://a.example/home"), item(2, link="https://a.example/home")]
+    first = merge_items((), pair, registry, T0)
+    assert first.added == 2
+    again = merge_items(first.items, pair, registry, T1)
+    assert (again.added, again.updated) == (0, 0)
+    assert again.items == first.items
+
+
 def test_slugs_are_unique_across_the_cache() -> None:
     registry = SlugRegistry.of([CachedFeed("b", state(), (item(9, "b", slug="same-abcdef"),))])
     clash = item(1, slug="same-abcdef")

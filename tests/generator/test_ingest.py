@@ -232,7 +232,8 @@ def test_timeout_keeps_items_and_backs_off(http_server: LocalServer, feed_site: 
     assert cached.state.retry_after == NOW + timedelta(hours=3)  # doubled
     http_server.route("/feed", body=feed_doc(1, 2), content_type=RSS)
     healed = only(run(config, NOW + timedelta(hours=4)))
-    assert healed.outcome is Outcome.OK
+    assert healed.outcome is Outcome.NOT_MODIFIED  # the same bytes as the last good fetch
+    assert healed.message == "same bytes, 2 items"
     cached = load_cached_feed(config, "news")
     assert cached is not None and (cached.state.failures, cached.state.last_error) == (0, None)
 
@@ -378,7 +379,10 @@ def test_local_file_feeds(feed_site: FeedSite, tmp_path: Path) -> None:
     assert first.outcome is Outcome.OK and first.added == 1
     assert missing.message == f"no such file: {folder / 'nope.xml'}; kept 0 items"
     again = run(config, NOW + timedelta(minutes=1)).feeds
-    assert again[0].outcome is Outcome.OK and again[0].added == 0  # parsed again, no HTTP state
+    assert again[0].outcome is Outcome.NOT_MODIFIED  # same bytes: not parsed again
+    (folder / "local.xml").write_bytes(atom([{"id": "urn:1", "title": "Local!", "link": "/x"}]))
+    edited = run(config, NOW + timedelta(minutes=2)).feeds
+    assert edited[0].outcome is Outcome.OK and edited[0].updated == 1
     assert again[1].outcome is Outcome.FAILED  # no backoff for files
     (item,) = load_feed_items(config)
     assert item.link == "https://atom.example.org/x"  # relative to the feed's home page
@@ -583,3 +587,31 @@ def test_hostile_feeds_render_no_executable_markup(
                     assert executable_markup(element.text or "") == [], element.tag
                 href = element.get("href") or ""
                 assert not re.match(r"\s*(javascript|data):", href, re.I), href
+
+
+def test_a_new_parser_version_reads_feeds_anew(
+    http_server: LocalServer, feed_site: FeedSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = http_server.route("/feed", body=feed_doc(1), etag='"v1"', content_type=RSS)
+    config = feed_site({"id": "news", "url": url})
+    run(config)
+    assert only(run(config)).outcome is Outcome.NOT_MODIFIED
+    monkeypatch.setattr(ingest, "PARSER_VERSION", ingest.PARSER_VERSION + 1)
+    upgraded = only(run(config, NOW + timedelta(hours=1)))
+    assert upgraded.outcome is Outcome.OK and upgraded.added == 0
+    assert "if-none-match" not in http_server.hits("/feed")[2].headers
+    assert only(run(config, NOW + timedelta(hours=2))).outcome is Outcome.NOT_MODIFIED
+
+
+def test_fetch_from_a_thread_that_runs_a_loop(
+    http_server: LocalServer, feed_site: FeedSite
+) -> None:
+    import asyncio
+
+    url = http_server.route("/feed", body=feed_doc(1), content_type=RSS)
+    config = feed_site({"id": "news", "url": url})
+
+    async def inside() -> FetchReport:
+        return run(config)  # e.g. under Playwright's sync API, which keeps a loop running
+
+    assert only(asyncio.run(inside())).outcome is Outcome.OK
