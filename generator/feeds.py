@@ -82,7 +82,7 @@ def parse_feed(
     if kind == "json":
         raw = read_json_feed(data, feed.id)
     else:
-        raw = read_xml_feed(data, feed.id, content_type)
+        raw = read_xml_feed(data, feed.id, content_type, url)
     return normalise_feed(raw, feed, fetched_at, url)
 
 
@@ -103,7 +103,9 @@ def sniff(data: bytes, content_type: str | None = None) -> str:
     return "xml"
 
 
-def read_xml_feed(data: bytes, feed_id: str, content_type: str | None = None) -> RawFeed:
+def read_xml_feed(
+    data: bytes, feed_id: str, content_type: str | None = None, url: str | None = None
+) -> RawFeed:
     """Parse RSS or Atom with feedparser and convert its result at once."""
     if not data.startswith((b"\xfe\xff", b"\xff\xfe", b"\x00", b"<\x00")):
         data = data.translate(None, _CONTROL_BYTES)  # ASCII-compatible: not XML, and fatal
@@ -123,7 +125,7 @@ def read_xml_feed(data: bytes, feed_id: str, content_type: str | None = None) ->
     version = parsed.get("version") or ""
     entries = parsed.get("entries") or []
     if not version and not entries and re.search(rb"<(?:html|body)[\s>]", data[:65536], re.I):
-        raise FeedError(feed_id, html_page_message(data, None))
+        raise FeedError(feed_id, html_page_message(data, url))
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         problem = _bozo_message(exc)
