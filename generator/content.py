@@ -10,7 +10,6 @@ import logging
 import multiprocessing
 import os
 import re
-import threading
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -313,12 +312,6 @@ def parse_post(
     return post, [], lines
 
 
-# Parsing is CPU-bound (Markdown); a process pool pays for its start-up from about
-# this many cache misses on (this reference) 2-core machine.
-PARALLEL_MIN_POSTS = 400
-MAX_WORKERS = 8
-
-
 def load_posts(
     config: SiteConfig,
     directory: Directory,
@@ -417,24 +410,19 @@ def _read_post(path: Path) -> tuple[bytes, str | None, Problem | None]:
     return data, text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
-def _workers(count: int) -> int:
-    """How many processes to parse ``count`` posts with (``VEILLE_WORKERS`` overrides)."""
+def _workers() -> int:
+    """Processes to parse posts with: ``VEILLE_WORKERS`` (default 1).
+
+    Opt-in: on the shared 2-core reference machine a pool did not beat one process
+    (docs/performance.md), and forking a threaded ``veille serve`` is unsafe.
+    """
     forced = os.environ.get("VEILLE_WORKERS", "")
-    if forced.isdigit():
-        return max(1, int(forced))
-    # Forking a threaded process (``veille serve``) is unsafe: parse serially there.
-    if count < PARALLEL_MIN_POSTS or threading.active_count() > 1:
-        return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAX_WORKERS, count // (PARALLEL_MIN_POSTS // 2)))
+    return max(1, int(forced)) if forced.isdigit() else 1
 
 
 def _parse_many(config: SiteConfig, items: list[tuple[str, str]]) -> list[Parsed]:
-    """Parse (text, path) pairs, in order; in a process pool when there are many."""
-    workers = _workers(len(items))
+    """Parse (text, path) pairs, in order; in a process pool if ``VEILLE_WORKERS`` > 1."""
+    workers = _workers()
     if workers == 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return parse_batch(config, items)
     size = -(-len(items) // (workers * 4))
