@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from generator.build import load_site, make_wall
 from generator.config import SiteConfig
 from generator.curation import check_curation, curation_path
 from generator.errors import ContentError
 
 
-def check_site(config: SiteConfig, drafts: bool = True) -> str:
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What a successful check found: a summary line and advisory warnings."""
+
+    summary: str
+    warnings: tuple[str, ...] = ()
+
+
+def check_site(config: SiteConfig, drafts: bool = True) -> CheckReport:
     """Load and cross-check everything a build reads; raise ContentError on any problem."""
     site = load_site(config, drafts=drafts)
-    problems = check_curation(
-        site.curation,
-        site.feed_items,
-        {c.id for c in site.communities},
-        curation_path(config),
-    )
+    communities = {c.id for c in site.communities}
+    path = curation_path(config)
+    warnings: list[str] = []
+    if site.feed_items:
+        problems = check_curation(site.curation, site.feed_items, communities, path)
+    else:
+        # Before the first `veille fetch` nothing can match; that is not a content error.
+        problems = [
+            p for p in check_curation(site.curation, (), communities, path) if p.key == "community"
+        ]
+        if site.curation:
+            warnings.append(
+                f"{path}: no feed item is cached yet, so curation links were not checked "
+                "(run `veille fetch`)"
+            )
     if problems:
         raise ContentError(problems)
     wall = make_wall(site, config)
-    return (
+    summary = (
         f"{len(site.posts)} posts, {len(site.people)} people, "
         f"{len(site.communities)} communities, {len(wall.items)} items on the wall"
     )
+    return CheckReport(summary, tuple(warnings))

@@ -143,8 +143,10 @@ def check(site: Path | None) -> None:
     from generator.checks import check_site
 
     config = get_config(site)
-    summary = check_site(config)
-    console.print(f"OK: {summary}")
+    report = check_site(config)
+    for warning in report.warnings:
+        err_console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
+    console.print(f"OK: {report.summary}")
 
 
 @main.group()
