@@ -7,22 +7,20 @@ interrupted send (run it again to resume), 2 wrong usage.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import importlib
 import os
-import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from generator import clock
-from generator.config import SiteConfig, load_config
-from generator.errors import ContentError, UsageError, VeilleError
+from generator.config import SiteConfig
+from generator.console import console, err_console, get_config, report_errors, site_option
+from generator.errors import UsageError, VeilleError
 from generator.model import OutputFile, Site
 from generator.newsletter import (
     Edition,
@@ -50,43 +48,6 @@ from generator.send import (
 from generator.themes import make_environment
 
 SECRET_ENV = "VEILLE_NEWSLETTER_SECRET"  # noqa: S105 - the variable's name, not a secret
-F = TypeVar("F", bound=Callable[..., Any])
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-site_option = click.option(
-    "--site",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="The site's configuration file (default: ./site.yaml).",
-)
-
-
-def report_errors(func: F) -> F:
-    """Map Veille's errors to messages and exit codes (1 content or config, 2 usage).
-
-    Kept here rather than imported from ``generator.cli``, which imports this module.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ContentError as exc:
-            for problem in exc.problems:
-                err_console.print(f"[red]error[/red] {problem}", highlight=False)
-            sys.exit(1)
-        except UsageError as exc:
-            err_console.print(f"[red]error[/red] {exc}")
-            sys.exit(2)
-        except VeilleError as exc:
-            err_console.print(f"[red]error[/red] {exc}")
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def get_config(site: Path | None) -> SiteConfig:
-    return load_config(site)
 
 
 @click.group()
