@@ -10,6 +10,7 @@ import functools
 import hmac
 import html
 import ipaddress
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import parse_qsl
@@ -46,6 +47,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorResponse} for s in statuses}
 
 
+_THREAD = re.compile(THREAD_PATTERN)
 ThreadParam = Annotated[
     str,
     Query(
@@ -303,7 +305,7 @@ async def counts(
 ) -> dict[str, int]:
     service, _ = await caller(request)
     for value in thread:
-        if not value.startswith("/") or len(value) > 512 or not policy.clean_text(value) == value:
+        if len(value) > 512 or not _THREAD.match(value):
             raise Invalid(f"thread: not a thread id: {value[:80]!r}")
     return await read(service, service.counts, thread)
 

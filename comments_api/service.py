@@ -134,7 +134,7 @@ class Service:
         token, token_hash = policy.new_token()
         now = self.now()
         with self.store.write() as tx:
-            thread_id = tx.upsert_thread(thread, now)
+            thread_id = tx.open_thread(thread, now)
             depth = 0
             if data.parent is not None:
                 parent = tx.get_comment(data.parent)
@@ -164,7 +164,7 @@ class Service:
                     "edit_token_hash": token_hash,
                 }
             )
-            tx.touch_thread(thread_id)
+            tx.recount(thread_id)
         return CreatedComment(
             id=comment_id,
             thread=thread,
@@ -290,7 +290,7 @@ class Service:
             thread_ids: dict[str, int] = {}
             for c in sorted(data.comments, key=lambda c: c.id):
                 if c.thread not in thread_ids:
-                    thread_ids[c.thread] = tx.upsert_thread(c.thread, c.created)
+                    thread_ids[c.thread] = tx.open_thread(c.thread, c.created)
                 existing = tx.get_comment(c.id)
                 if existing is not None:
                     if existing.thread != c.thread or existing.created != c.created:

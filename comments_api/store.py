@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -196,6 +197,34 @@ class ThreadView:
     reactions: dict[int, dict[str, int]]
 
 
+def _upsert(insert: Any) -> Any:
+    stmt = insert(threads).values(
+        path=bindparam("path"), created=bindparam("created"), version=1, comment_count=0
+    )
+    update_version = {"version": threads.c.version + 1}
+    return stmt.on_conflict_do_update(index_elements=["path"], set_=update_version).returning(
+        threads.c.id
+    )
+
+
+# Hot write statements, built once: building a statement costs more than running it.
+_UPSERT = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+_COUNT = (
+    select(func.count())
+    .select_from(comments)
+    .where(comments.c.thread_id == bindparam("tid"), comments.c.status == "approved")
+    .scalar_subquery()
+)
+_LOCK = select(threads.c.id).where(threads.c.id == bindparam("tid")).with_for_update(key_share=True)
+_RECOUNT = update(threads).where(threads.c.id == bindparam("tid")).values(comment_count=_COUNT)
+_TOUCH = (
+    update(threads)
+    .where(threads.c.id == bindparam("tid"))
+    .values(version=threads.c.version + 1, comment_count=_COUNT)
+)
+_INSERT_COMMENT = comments.insert().returning(comments.c.id)
+
+
 class Tx:
     """Queries bound to one open transaction."""
 
@@ -208,13 +237,18 @@ class Tx:
         return self.conn.execute(stmt.returning(key)).first() is not None
 
     # threads -----------------------------------------------------------------
-    def upsert_thread(self, path: str, now: datetime) -> int:
-        """The thread's id, creating its row once even under concurrent first comments."""
-        stmt = self._insert(threads).values(path=path, created=now, version=0, comment_count=0)
-        self.conn.execute(stmt.on_conflict_do_nothing(index_elements=["path"]))
-        return int(
-            self.conn.execute(select(threads.c.id).where(threads.c.path == path)).scalar_one()
-        )
+    def open_thread(self, path: str, now: datetime) -> int:
+        """The thread's id, its row created once even under concurrent first comments.
+
+        One upsert that also bumps the version and, on PostgreSQL, locks the row until
+        commit, so that writers of one thread queue here (never in a deadlock).
+        """
+        stmt = _UPSERT[self.conn.dialect.name]
+        return int(self.conn.execute(stmt, {"path": path, "created": now}).scalar_one())
+
+    def recount(self, thread_id: int) -> None:
+        """Recount a thread opened with ``open_thread`` in this transaction."""
+        self.conn.execute(_RECOUNT, {"tid": thread_id})
 
     def touch_thread(self, thread_id: int) -> None:
         """Bump the thread's version (read caches key on it) and recount its comments.
@@ -222,19 +256,8 @@ class Tx:
         The row lock comes first, in its own statement: under READ COMMITTED the count
         then sees every comment committed by writers that held the lock before us.
         """
-        lock = select(threads.c.id).where(threads.c.id == thread_id).with_for_update(key_share=True)
-        self.conn.execute(lock)  # FOR NO KEY UPDATE: compatible with the FK key-share locks
-        count = (
-            select(func.count())
-            .select_from(comments)
-            .where(comments.c.thread_id == thread_id, comments.c.status == "approved")
-            .scalar_subquery()
-        )
-        self.conn.execute(
-            update(threads)
-            .where(threads.c.id == thread_id)
-            .values(version=threads.c.version + 1, comment_count=count)
-        )
+        self.conn.execute(_LOCK, {"tid": thread_id})
+        self.conn.execute(_TOUCH, {"tid": thread_id})
 
     def view_thread(self, path: str) -> ThreadView:
         head = self.conn.execute(
@@ -281,8 +304,7 @@ class Tx:
         return found is not None
 
     def insert_comment(self, values: dict[str, Any]) -> int:
-        result = self.conn.execute(comments.insert().values(**values).returning(comments.c.id))
-        return int(result.scalar_one())
+        return int(self.conn.execute(_INSERT_COMMENT, values).scalar_one())
 
     def update_comment(self, comment_id: int, values: dict[str, Any]) -> None:
         self.conn.execute(update(comments).where(comments.c.id == comment_id).values(**values))

@@ -58,7 +58,7 @@ def _comment(thread_id: int, **values: object) -> dict[str, object]:
 
 def test_constraints_are_enforced_by_the_database(store: Store) -> None:
     with store.write() as tx:
-        thread_id = tx.upsert_thread("/t/", NOW)
+        thread_id = tx.open_thread("/t/", NOW)
         comment_id = tx.insert_comment(_comment(thread_id))
     bad = [
         insert(comments).values(**_comment(thread_id, status="published")),
@@ -83,7 +83,7 @@ def test_constraints_are_enforced_by_the_database(store: Store) -> None:
 
 def test_reactions_go_with_their_comment(store: Store) -> None:
     with store.write() as tx:
-        thread_id = tx.upsert_thread("/t/", NOW)
+        thread_id = tx.open_thread("/t/", NOW)
         comment_id = tx.insert_comment(_comment(thread_id))
         tx.toggle_reaction({"comment_id": comment_id, "kind": "like", "actor": "x", "created": NOW})
         tx.delete_comment(comment_id)
@@ -93,8 +93,8 @@ def test_reactions_go_with_their_comment(store: Store) -> None:
 
 def test_upsert_thread_returns_one_id(store: Store) -> None:
     with store.write() as tx:
-        first = tx.upsert_thread("/t/", NOW)
-        assert tx.upsert_thread("/t/", NOW) == first
+        first = tx.open_thread("/t/", NOW)
+        assert tx.open_thread("/t/", NOW) == first
 
 
 def test_concurrent_first_comments_on_a_new_thread_all_succeed(make_api: ApiFactory) -> None:
