@@ -26,7 +26,7 @@ from generator.model import Event, Post
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # PRAGMA user_version of the cache file; another value resets it
 CACHE_FILE = "posts.sqlite3"
 # The modules whose code decides what a parsed post is: editing one invalidates all.
 _CODE = ("content.py", "markup.py", "model.py", "postcache.py", "yamlfile.py")
@@ -64,8 +64,8 @@ def content_key(fingerprint_: str, data: bytes) -> str:
     return hashlib.sha256(fingerprint_.encode() + b"\0" + data).hexdigest()
 
 
-def encode(parsed: Parsed) -> str:
-    """A parsed post as JSON text (the post's path is not stored: it is the row's key)."""
+def encode(parsed: Parsed) -> tuple[str, str]:
+    """A parsed post as JSON text and its body HTML (stored apart: no JSON escaping to undo)."""
     post = parsed.post
     record: dict[str, Any] = {
         "problems": [[p.line, p.message, p.key] for p in parsed.problems],
@@ -78,7 +78,6 @@ def encode(parsed: Parsed) -> str:
             "slug": post.slug,
             "title": post.title,
             "date": post.date.isoformat(),
-            "body_html": post.body_html,
             "summary": post.summary,
             "author": post.author,
             "tags": list(post.tags),
@@ -91,10 +90,11 @@ def encode(parsed: Parsed) -> str:
             "event_ref": post.event_ref,
             "updated": None if post.updated is None else post.updated.isoformat(),
         }
-    return json.dumps(record, ensure_ascii=False, sort_keys=True)
+    body = "" if post is None else post.body_html
+    return json.dumps(record, ensure_ascii=False, sort_keys=True), body
 
 
-def decode(text: str, path: Path) -> Parsed:
+def decode(text: str, body: str, path: Path) -> Parsed:
     """The inverse of ``encode`` for the file at ``path``; raises on any malformed record."""
     record = json.loads(text)
     problems = tuple(
@@ -112,7 +112,7 @@ def decode(text: str, path: Path) -> Parsed:
             source=path,
             title=_text(raw["title"]),
             date=datetime.fromisoformat(raw["date"]),
-            body_html=_text(raw["body_html"]),
+            body_html=_text(body),
             summary=_text(raw["summary"]),
             author=_optional(raw["author"]),
             tags=tuple(_text(t) for t in raw["tags"]),
@@ -150,7 +150,8 @@ class PostCache:
         self.fingerprint = fingerprint_
         self.path = folder / CACHE_FILE
         self.hits = self.misses = 0
-        self._new: dict[str, tuple[str, str]] = {}
+        self._new: dict[str, tuple[str, str, str]] = {}
+        self._keys: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -167,15 +168,21 @@ class PostCache:
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
         db.execute("PRAGMA synchronous = OFF")
+        if db.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
+            db.execute("DROP TABLE IF EXISTS posts")
+            db.execute(f"PRAGMA user_version = {FORMAT}")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS posts (path TEXT PRIMARY KEY, key TEXT, record TEXT)"
+            "CREATE TABLE IF NOT EXISTS posts"
+            " (path TEXT PRIMARY KEY, key TEXT, record TEXT, body TEXT)"
         )
-        db.execute("SELECT count(*) FROM posts").fetchone()
+        # Keys of every row up front: a miss costs no query, a hit one.
+        self._keys = dict(db.execute("SELECT path, key FROM posts").fetchall())
         return db
 
     def _reset(self) -> sqlite3.Connection | None:
         if self._db is not None:
             self._db.close()
+        self._keys = {}
         try:
             self.path.unlink(missing_ok=True)
             return self._connect()
@@ -185,13 +192,12 @@ class PostCache:
 
     def get(self, name: str, key: str, path: Path) -> Parsed | None:
         """The parsed form of ``name`` if cached under ``key``, else None."""
-        if self._db is not None:
+        if self._db is not None and self._keys.get(name) == key:
             try:
-                row = self._db.execute(
-                    "SELECT key, record FROM posts WHERE path = ?", (name,)
-                ).fetchone()
-                if row is not None and row[0] == key:
-                    parsed = decode(row[1], path)
+                query = "SELECT record, body FROM posts WHERE path = ? AND key = ?"
+                row = self._db.execute(query, (name, key)).fetchone()
+                if row is not None:
+                    parsed = decode(row[0], row[1], path)
                     self.hits += 1
                     return parsed
             except sqlite3.Error as exc:
@@ -204,24 +210,26 @@ class PostCache:
 
     def put(self, name: str, key: str, parsed: Parsed) -> None:
         """Remember the parsed form of ``name`` (written by ``save``)."""
-        self._new[name] = (key, encode(parsed))
+        self._new[name] = (key, *encode(parsed))
 
     def save(self, names: set[str]) -> None:
         """Write new records and drop the rows of files that no longer exist."""
         if self._db is None:
             return
         try:
-            stored = {row[0] for row in self._db.execute("SELECT path FROM posts")}
-            stale = sorted(stored - names)
+            stale = sorted(set(self._keys) - names)
             if not self._new and not stale:
                 return
             self._db.execute("BEGIN")
             self._db.executemany("DELETE FROM posts WHERE path = ?", [(n,) for n in stale])
             self._db.executemany(
-                "INSERT OR REPLACE INTO posts (path, key, record) VALUES (?, ?, ?)",
-                [(n, k, r) for n, (k, r) in sorted(self._new.items())],
+                "INSERT OR REPLACE INTO posts (path, key, record, body) VALUES (?, ?, ?, ?)",
+                [(n, k, r, b) for n, (k, r, b) in sorted(self._new.items())],
             )
             self._db.execute("COMMIT")
+            for name in stale:
+                del self._keys[name]
+            self._keys.update((n, k) for n, (k, _, _) in self._new.items())
             self._new.clear()
         except sqlite3.Error as exc:
             log.warning("post cache %s not saved: %s", self.path, exc)
