@@ -10,8 +10,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 
 from comments_api.store import Store
 
@@ -33,8 +33,12 @@ def head() -> str:
 
 
 def current(store: Store) -> str | None:
+    """The schema version the database is at (None before the first migration)."""
     with store.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return None if version is None else str(version)
 
 
 def upgrade(store: Store) -> None:

@@ -33,7 +33,7 @@ def start_server(
     env = {**os.environ, "VEILLE_ADMIN_TOKEN": ADMIN_TOKEN}
     command = [sys.executable, "-c", "from comments_api.cli import comments; comments()"]
     command += ["serve", "--site", str(site)]
-    command += ["--db", db_url, "--port", str(port), "--no-access-log", *extra]
+    command += ["--db", db_url, "--port", str(port), *(extra or ("--no-access-log",))]
     process = subprocess.Popen(
         command, cwd=REPO, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
     )
@@ -125,7 +125,9 @@ def test_two_workers_serve_without_delayed_ack_stalls(tmp_path: Path) -> None:
     site.write_text(yaml.safe_dump({"title": "T"}))
     port = free_port()
     log = tmp_path / "server.log"
-    server = start_server(site, f"sqlite:///{tmp_path}/c.db", port, log, "--workers", "2")
+    server = start_server(
+        site, f"sqlite:///{tmp_path}/c.db", port, log, "--workers", "2", "--no-access-log"
+    )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
             http.post(
@@ -143,3 +145,37 @@ def test_two_workers_serve_without_delayed_ack_stalls(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(20)
+
+
+def test_logs_never_hold_tokens_or_capability_urls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from comments_api.unsubscribe import make_token
+
+    site = tmp_path / "site.yaml"
+    site.write_text(yaml.safe_dump({"title": "T"}))
+    port = free_port()
+    log = tmp_path / "server.log"
+    monkeypatch.setenv("VEILLE_NEWSLETTER_SECRET", "s3cret")
+    server = start_server(site, f"sqlite:///{tmp_path}/c.db", port, log, "--access-log")
+    unsubscribe = make_token("ada@example.com", "s3cret")
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
+            created = http.post(
+                "/api/comments", params={"thread": "/t/"}, json={"body": "x", "author_name": "a"}
+            ).json()
+            token = created["edit_token"]
+            bearer = {"authorization": f"Bearer {token}"}
+            http.patch(f"/api/comments/{created['id']}", json={"body": "y"}, headers=bearer)
+            http.get("/api/newsletter/unsubscribe", params={"token": unsubscribe})
+            http.post("/api/newsletter/unsubscribe", params={"token": unsubscribe})
+            http.get("/api/export", headers={"authorization": f"Bearer {ADMIN_TOKEN}"})
+            http.get("/api/export", params={"token": ADMIN_TOKEN})
+            http.delete(f"/api/comments/{created['id']}", headers=bearer)
+    finally:
+        server.terminate()
+        server.wait(20)
+    text = log.read_text()
+    assert "/api/newsletter/unsubscribe?[redacted]" in text  # the access log is on
+    for secret in (token, unsubscribe, ADMIN_TOKEN, unsubscribe.split(".")[1]):
+        assert secret not in text
