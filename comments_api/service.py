@@ -339,7 +339,7 @@ class Service:
                 reactions += tx.import_reaction(values)
             for a in data.accounts:
                 if a.email:
-                    tx.import_account(a.email.lower(), a.person_id, a.first_seen)
+                    tx.record_account(a.email.lower(), a.person_id, a.first_seen)
             for s in exported.suppressions:
                 tx.add_suppression(s.email, s.created)
             for thread_id in tx.all_thread_ids():

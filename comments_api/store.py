@@ -388,9 +388,6 @@ class Tx:
         )
         return self._inserted(stmt, reactions.c.id)
 
-    def import_account(self, email: str, person_id: str | None, first_seen: datetime) -> None:
-        self.record_account(email, person_id, first_seen)
-
     def reset_sequences(self) -> None:
         """After explicit ids were imported, PostgreSQL's sequences must move past them."""
         if self.conn.dialect.name != "postgresql":
