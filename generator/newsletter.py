@@ -402,6 +402,9 @@ def clean_note(html: str, base_url: str) -> str:
     ).strip()
 
 
+_BREAK = "\x00"
+
+
 class _Text(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -412,7 +415,7 @@ class _Text(HTMLParser):
         if tag in ("script", "style", "template"):
             self._skip += 1
         elif tag in ("p", "br", "li", "div", "blockquote", "h2", "h3", "h4"):
-            self.parts.append("\n")
+            self.parts.append(_BREAK)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "template") and self._skip:
@@ -428,7 +431,8 @@ def plain_text(html: str) -> str:
     parser = _Text()
     parser.feed(html)
     parser.close()
-    paragraphs = "".join(parser.parts).split("\n")
+    # A newline inside text is a soft break (a space in HTML); only blocks make paragraphs.
+    paragraphs = "".join(parser.parts).split(_BREAK)
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 

@@ -15,6 +15,7 @@ from generator.newsletter import (
     edition_from_json,
     edition_to_json,
     load_intro,
+    parse_intro,
     parse_period,
 )
 from tests.generator.newsletter_fixtures import NOW, WEEK, make_config, make_link, make_site
@@ -122,3 +123,11 @@ def test_intro_unknown_key_names_file_and_line(tmp_path: Path) -> None:
         load_intro(config, WEEK)
     assert f"{WEEK}.md:3: unknown key" in str(caught.value)
     assert load_intro(config, "2026-W01") is None
+
+
+def test_a_hard_wrapped_intro_reads_as_whole_paragraphs(tmp_path: Path) -> None:
+    text = "First line of the intro\ncontinues here.\n\nSecond paragraph\nalso wrapped.\n"
+    intro = parse_intro(text, tmp_path / "2026-W48.md", "https://wall.example/")
+    assert intro.text == (
+        "First line of the intro continues here.\n\nSecond paragraph also wrapped."
+    )
