@@ -135,6 +135,15 @@ async def caller(request: Request) -> tuple[Service, Identity]:
     return service, identity
 
 
+async def reader(request: Request) -> Service:
+    """The service for a read: anyone may read in open mode (no address needed);
+    in trusted-header mode reading needs an identity, and counts as activity."""
+    service: Service = request.app.state.service
+    if service.settings.identity != "open":
+        await caller(request)
+    return service
+
+
 def _bearer(request: Request) -> str | None:
     value = request.headers.get("authorization", "")
     scheme, _, token = value.partition(" ")
@@ -226,7 +235,7 @@ _COMMENT_BODY = {
     summary="Visible comments of a thread, flat and in order",
 )
 async def list_comments(thread: ThreadParam, request: Request) -> Response:
-    service, _ = await caller(request)
+    service = await reader(request)
     data = await read(service, service.list_thread, thread)
     return Response(data, media_type="application/json", headers={"cache-control": "no-cache"})
 
@@ -303,7 +312,7 @@ async def counts(
     request: Request,
     thread: Annotated[list[str], Query(description="Repeat for each thread.")],
 ) -> dict[str, int]:
-    service, _ = await caller(request)
+    service = await reader(request)
     for value in thread:
         if len(value) > 512 or not _THREAD.match(value):
             raise Invalid(f"thread: not a thread id: {value[:80]!r}")

@@ -322,3 +322,17 @@ def test_openapi_is_served_under_api(api: Api) -> None:
         "application/x-www-form-urlencoded",
     }
     assert {"201", "303", "413", "415", "422", "429"} <= set(post["responses"])
+
+
+def test_listing_cache_follows_writes_from_other_processes(make_api: ApiFactory) -> None:
+    writer, reader = make_api(), make_api()  # two apps, one database: as two workers
+    first = writer.post("one").json()
+    assert [c["html"] for c in reader.listing()] == ["<p>one</p>"]
+    writer.client.patch(
+        f"/api/comments/{first['id']}", json={"body": "uno"}, headers=bearer(first["edit_token"])
+    )
+    writer.client.post(f"/api/comments/{first['id']}/reactions", json={"kind": "like"})
+    writer.post("two")
+    listed = reader.listing()
+    assert [c["html"] for c in listed] == ["<p>uno</p>", "<p>two</p>"]
+    assert listed[0]["reactions"]["like"] == 1
