@@ -91,7 +91,10 @@ def read_cached_feed(path: Path) -> CachedFeed:
     if not isinstance(doc, dict) or doc.get("format") != CACHE_FORMAT:
         raise CacheError(f"not a feed cache of format {CACHE_FORMAT}")
     try:
-        values: dict[str, Any] = dict(doc["state"])
+        # Keys a different version of Veille wrote (and this one does not know) are dropped,
+        # so that upgrading never turns a good cache, and its stable item URLs, into an error.
+        known = {f.name for f in fields(FeedState)}
+        values: dict[str, Any] = {k: v for k, v in dict(doc["state"]).items() if k in known}
         for name in ("retry_after", "last_fetched", "last_failed"):
             values[name] = _date_in(values.get(name))
         state = FeedState(**values)

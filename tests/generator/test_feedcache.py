@@ -281,3 +281,13 @@ def test_load_never_touches_the_network(
 def test_cache_path_follows_cache_dir(feed_site: FeedSite, tmp_path: Path) -> None:
     config = feed_site({"id": "a", "url": "https://a.example/feed"}, cache_dir="state")
     assert cache_file(config, "a") == tmp_path / "site" / "state" / "feeds" / "a.json"
+
+
+def test_a_cache_written_by_another_version_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "feed.json"
+    doc = json.loads(dump_cached_feed(CachedFeed("a", state(), (item(1),))))
+    doc["state"]["written_by_another_veille"] = 42
+    path.write_text(json.dumps(doc))
+    loaded = read_cached_feed(path)
+    assert loaded.state == state()
+    assert loaded.items == (item(1),)
