@@ -32,7 +32,7 @@ from generator.render import (
     render_threads,
     static_files,
 )
-from generator.search import index_site
+from generator.search import html_fingerprint, search_indexer
 from generator.snapshot import build_snapshot
 from generator.themes import make_environment
 from generator.views import Views
@@ -126,7 +126,10 @@ def build(
     with _stage("render", timings, progress):
         files = render_site(site, wall, config, now)
     with _stage("write", timings, progress):
-        result = publish(files, target, finish=index_site)
+        indexer = search_indexer(
+            html_fingerprint(files), target, config.cache_path / "build" / "search.json"
+        )
+        result = publish(files, target, finish=indexer)
     return BuildResult(
         out=target,
         items=len(wall.items),

@@ -3,20 +3,28 @@
 ``index_site`` is the ``finish`` step of ``writer.publish``: Pagefind reads the
 rendered HTML (only elements marked ``data-pagefind-body``; filters and
 metadata from ``data-pagefind-filter``/``-meta``; stemming from ``<html lang>``)
-and writes ``pagefind/`` into the staging folder.
+and writes ``pagefind/`` into the staging folder. When the HTML Pagefind reads
+is byte for byte the HTML of the live site's bundle, the bundle is linked from
+the live site instead (Pagefind costs minutes and gigabytes at 10,000 pages).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import logging
+import os
+import shutil
 import subprocess
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from generator import __version__
 from generator.errors import VeilleError
+from generator.model import OutputFile
 
 log = logging.getLogger(__name__)
 BUNDLE = "pagefind"
@@ -34,6 +42,81 @@ def pagefind_executable() -> Path:
     except ImportError as error:  # pragma: no cover - a packaging problem
         raise SearchIndexError("Pagefind is not installed: pip install 'pagefind[bin]'") from error
     return Path(get_executable())
+
+
+def html_fingerprint(files: Iterable[OutputFile]) -> str:
+    """SHA-256 of what Pagefind reads and how: every HTML file (path, bytes), Pagefind, Veille."""
+    digest = hashlib.sha256()
+    digest.update(f"veille {__version__}\n".encode())
+    digest.update(hashlib.sha256(Path(__file__).read_bytes()).digest())  # stabilise_filters
+    executable = pagefind_executable()
+    status = executable.stat()
+    digest.update(f"{executable} {status.st_size} {status.st_mtime_ns}\n".encode())
+    for file in sorted((f for f in files if f.path.endswith(".html")), key=lambda f: f.path):
+        digest.update(file.path.encode() + b"\0" + hashlib.sha256(file.data).digest())
+    return digest.hexdigest()
+
+
+def search_indexer(fingerprint: str, live: Path, record: Path) -> Callable[[Path], None]:
+    """A ``finish`` step that reuses ``live``'s bundle when its HTML had ``fingerprint``.
+
+    ``record`` (in the cache folder) holds the fingerprint of the last bundle built
+    and the identity (inode, size, mtime) of each of its files: a bundle is reused
+    only if the live one is still exactly those files, so it can never be stale.
+    """
+
+    def finish(folder: Path) -> None:
+        target = folder / BUNDLE
+        if _reuse_bundle(fingerprint, live.resolve() / BUNDLE, target, record):
+            log.info("search index unchanged: bundle linked from the live site")
+            return
+        index_site(folder)
+        _save_record(record, fingerprint, target)
+
+    return finish
+
+
+def _bundle_identity(bundle: Path) -> list[list[Any]]:
+    """Each file of a bundle as [relative path, inode, size, mtime], sorted by path."""
+    rows: list[list[Any]] = []
+    root = str(bundle)
+    for top, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(top, name)
+            status = os.lstat(path)
+            rel = os.path.relpath(path, root)
+            rows.append([rel, status.st_ino, status.st_size, status.st_mtime_ns])
+    rows.sort()
+    return rows
+
+
+def _reuse_bundle(fingerprint: str, live: Path, target: Path, record: Path) -> bool:
+    try:
+        saved = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(saved, dict) or saved.get("fingerprint") != fingerprint:
+        return False
+    if not live.is_dir() or saved.get("files") != _bundle_identity(live):
+        return False
+    if target.exists():
+        shutil.rmtree(target)
+    for rel, *_ in saved["files"]:
+        destination = target / rel
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.link(live / rel, destination)
+    return True
+
+
+def _save_record(record: Path, fingerprint: str, bundle: Path) -> None:
+    data = {"fingerprint": fingerprint, "files": _bundle_identity(bundle)}
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        temporary = record.with_name(record.name + ".tmp")
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        temporary.replace(record)
+    except OSError as error:  # a missing record only costs the next build a Pagefind run
+        log.warning("could not save the search index record %s: %s", record, error)
 
 
 def index_site(folder: Path) -> None:

@@ -1,0 +1,113 @@
+"""Incremental builds: each kind of change, then a rebuild, gives a clean build's bytes."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import generator
+import generator.search
+from generator.build import build
+from generator.config import DEFAULT_THEME, load_config
+from tests.conftest import REPO
+
+EPOCH = "1764400000"  # 2025-11-29: fixed "now" for reproducible output
+POST = "content/posts/2026/accessibility-audit-what-we-found.md"
+CATALOGUE = "theme/translations/en/LC_MESSAGES/messages.po"
+PO_HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample site with a site theme that overrides the card and one UI string."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    root = tmp_path / "site"
+    root.mkdir()
+    shutil.copytree(REPO / "content", root / "content")
+    text = (REPO / "site.yaml").read_text(encoding="utf-8")
+    (root / "site.yaml").write_text(text + "\ntheme: theme\n", encoding="utf-8")
+    templates = root / "theme" / "templates"
+    templates.mkdir(parents=True)
+    shutil.copy(DEFAULT_THEME / "templates" / "_card.html", templates / "_card.html")
+    catalogue = root / CATALOGUE
+    catalogue.parent.mkdir(parents=True)
+    catalogue.write_text(PO_HEADER + 'msgid "Pinned"\nmsgstr "Pinned"\n', encoding="utf-8")
+    return root
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+CHANGES: dict[str, Callable[[Path, pytest.MonkeyPatch], None]] = {
+    "post body": lambda root, _: edit(root, POST, "The good news", "The better news"),
+    "post title": lambda root, _: edit(root, POST, "41 issues, 5 patterns", "41 issues"),
+    "person name": lambda root, _: edit(
+        root, "content/people.yaml", "name: Claire Dubois", "name: Claire Dubois-Roy"
+    ),
+    "site title": lambda root, _: edit(root, "site.yaml", "Tech watch", "Tech radar"),
+    "template": lambda root, _: edit(
+        root, "theme/templates/_card.html", 'class="kind', 'class="card-kind kind'
+    ),
+    "translation": lambda root, _: edit(root, CATALOGUE, 'msgstr "Pinned"', 'msgstr "On top"'),
+    "veille version": lambda _, patch: patch.setattr(generator, "__version__", "999.0.0"),
+}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_change_then_a_rebuild_gives_the_clean_build(
+    change: str, site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(load_config(site / "site.yaml"), site / "public")
+    CHANGES[change](site, monkeypatch)
+    build(load_config(site / "site.yaml"), site / "public")
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".veille", "public", ".public*"))
+    build(load_config(clean / "site.yaml"), clean / "public")
+    incremental, fresh = tree(site / "public"), tree(clean / "public")
+    assert sorted(incremental) == sorted(fresh)
+    differ = [rel for rel in fresh if incremental[rel] != fresh[rel]]
+    assert differ == []
+
+
+def test_pagefind_runs_only_when_the_html_changed(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load_config(site / "site.yaml")
+    build(config, site / "public")
+    first = tree(site / "public" / "pagefind")
+    runs: list[Path] = []
+    real = generator.search.index_site
+    monkeypatch.setattr(generator.search, "index_site", lambda folder: runs.append(folder))
+    build(config, site / "public")
+    assert runs == []
+    assert tree(site / "public" / "pagefind") == first
+    edit(site, POST, "The good news", "The better news")
+    monkeypatch.setattr(generator.search, "index_site", lambda f: (runs.append(f), real(f)))
+    build(load_config(site / "site.yaml"), site / "public")
+    assert len(runs) == 1
+
+
+def test_a_tampered_bundle_is_rebuilt(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(site / "site.yaml")
+    build(config, site / "public")
+    entry = site / "public" / "pagefind" / "pagefind-entry.json"
+    good = entry.read_bytes()
+    entry.unlink()
+    entry.write_bytes(b"{}")
+    build(config, site / "public")
+    assert entry.read_bytes() == good
