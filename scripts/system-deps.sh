@@ -33,4 +33,15 @@ if ! psql -h 127.0.0.1 -U postgres -d test -c 'select 1' >/dev/null 2>&1; then
   as_root su postgres -c "psql -c \"ALTER SYSTEM SET listen_addresses='127.0.0.1'\"" >/dev/null 2>&1 || true
   as_root su postgres -c "createdb test" 2>/dev/null || true
 fi
-echo "system-deps: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), postgresql ready" >&2
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  if ! command -v redis-server >/dev/null; then
+    echo "system-deps: installing Redis" >&2
+    apt_install redis-server redis-tools
+  fi
+  echo "system-deps: starting Redis" >&2
+  as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /tmp --logfile /tmp/veille-redis.log
+  for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null
+fi
+echo "system-deps: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), postgresql and redis ready" >&2

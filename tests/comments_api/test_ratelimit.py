@@ -65,6 +65,8 @@ def redis_url() -> str:
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.RedisError:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}: run `bash scripts/system-deps.sh`")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
     return REDIS_URL
 
