@@ -6,8 +6,6 @@ interrupted send (run it again to resume), 2 wrong usage.
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -59,26 +57,7 @@ def load_newsletter_site(config: SiteConfig) -> Site:
     """The site's sources as the full build sees them (posts, people, links, comments)."""
     from generator.build import load_site
 
-    site = load_site(config)
-    extra: dict[str, Any] = {}
-    # Sources other engineers provide; used when present and not already loaded.
-    for module, loader, name in _OPTIONAL_SOURCES:
-        current = getattr(site, name)
-        if current if name != "comments" else current.comments:
-            continue
-        try:
-            found = importlib.import_module(module)
-        except ModuleNotFoundError:
-            continue
-        extra[name] = getattr(found, loader)(config)
-    return dataclasses.replace(site, **extra)
-
-
-_OPTIONAL_SOURCES = (
-    ("generator.feedcache", "load_feed_items", "feed_items"),
-    ("generator.curation", "load_curation", "curation"),
-    ("generator.comments_data", "load_comments_data", "comments"),
-)
+    return load_site(config)
 
 
 def page_view(site: Site, config: SiteConfig, now: datetime) -> Mapping[str, Any]:
