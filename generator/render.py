@@ -14,11 +14,12 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from generator.config import SiteConfig
 from generator.content import slugify
 from generator.model import Item, OutputFile
-from generator.views import Views
+from generator.views import View, Views
 from generator.wall import Wall, paginate
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -29,6 +30,17 @@ FEED_SIZE = 50
 def page_file(path: str) -> str:
     """``/posts/2026/x/`` → ``posts/2026/x/index.html``."""
     return path.strip("/") + "/index.html" if path.strip("/") else "index.html"
+
+
+def listed(env: Environment, views: Views, item: Item) -> View:
+    """An item's list view with its ``card`` HTML, rendered once per build for every list."""
+    view = views.cards.get(item.path)
+    if view is None:
+        view = views.item(item)
+        card = env.get_template("_card.html").render(item=view)
+        view["card"] = Markup(card)  # noqa: S704 - rendered by an autoescaped template
+        views.cards[item.path] = view
+    return view
 
 
 def render_listing(
@@ -50,7 +62,7 @@ def render_listing(
     for page in pages:
         html = env.get_template(template).render(
             **views.common(page_path(page.number)),
-            items=[views.item(i) for i in page.items],
+            items=[listed(env, views, i) for i in page.items],
             pagination={
                 "number": page.number,
                 "count": page.count,
@@ -108,7 +120,7 @@ def render_pages(
         html = person_template.render(
             **views.common(f"/people/{person.id}/"),
             person=views.person(person.id),
-            items=[views.item(i) for i in wall.by_author.get(person.id, ())],
+            items=[listed(env, views, i) for i in wall.by_author.get(person.id, ())],
         )
         files.append(OutputFile(f"people/{person.id}/index.html", html.encode()))
     not_found = env.get_template("404.html").render(**views.common("/404.html"))

@@ -40,7 +40,10 @@ class Views:
         self.communities = {c.id: c for c in wall.communities}
         self.extra_nav = extra_nav
         self._upcoming = upcoming(wall.items, now)[:3]
+        self._upcoming_cache: list[View] | None = None
         self.meetups = {i.slug: i for i in wall.by_kind.get("meetup", ())}
+        # Item views with their rendered card, by item path (see ``render.listed``).
+        self.cards: dict[str, View] = {}
         # Extra lookups for every page (e.g. discovery: experts per tag, community details).
         self.extras: dict[str, Any] = {}
 
@@ -64,10 +67,15 @@ class Views:
             "site": self.site(),
             "page_path": path,
             "now": self.now,
-            "upcoming": [self.item(i) for i in self._upcoming],
+            "upcoming": self._upcoming_views(),
             "extra_nav": [{"path": p, "label": label} for p, label in self.extra_nav],
             **self.extras,
         }
+
+    def _upcoming_views(self) -> list[View]:
+        if self._upcoming_cache is None:
+            self._upcoming_cache = [self.item(i) for i in self._upcoming]
+        return self._upcoming_cache
 
     def person(self, person_id: str | None) -> View | None:
         if person_id is None:
