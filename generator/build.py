@@ -13,18 +13,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from jinja2 import Environment
+
 from comments_api.markup import render_comment
 from generator import clock
 from generator.comments_data import load_comments_data
 from generator.config import SiteConfig
-from generator.content import load_content
+from generator.content import StatMemo, load_content
 from generator.curation import load_curation
 from generator.discovery import discovery_context, render_discovery
 from generator.feedcache import load_feed_items
 from generator.metrics_page import render_metrics
 from generator.model import OutputFile, Site
 from generator.newsletter_render import render_newsletter_archive
+from generator.pagecache import PageCache, stack_fingerprint
 from generator.render import (
+    Pages,
     html_paths,
     render_atom,
     render_pages,
@@ -32,7 +36,7 @@ from generator.render import (
     render_threads,
     static_files,
 )
-from generator.search import html_fingerprint, search_indexer
+from generator.search import SearchStep, html_fingerprint
 from generator.snapshot import build_snapshot
 from generator.themes import make_environment
 from generator.views import Views
@@ -54,6 +58,7 @@ class BuildResult:
     unchanged: int
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)
+    search_pending: str | None = None  # the HTML fingerprint to index later (``defer_search``)
 
 
 @contextmanager
@@ -66,9 +71,9 @@ def _stage(name: str, timings: dict[str, float], progress: Progress | None) -> I
     log.info("stage %s: %.3f s", name, timings[name])
 
 
-def load_site(config: SiteConfig, drafts: bool = False) -> Site:
+def load_site(config: SiteConfig, drafts: bool = False, memo: StatMemo | None = None) -> Site:
     """Every source of a build, validated; raises ContentError on any problem."""
-    directory, posts = load_content(config, drafts)
+    directory, posts = load_content(config, drafts, memo)
     curation = load_curation(config)
     feed_items = load_feed_items(config)
     return Site(
@@ -91,13 +96,20 @@ def make_wall(site: Site, config: SiteConfig) -> Wall:
     )
 
 
-def render_site(site: Site, wall: Wall, config: SiteConfig, now: datetime) -> list[OutputFile]:
-    """Every output file of the site, as bytes."""
-    env = make_environment(config)
+def render_site(
+    site: Site,
+    wall: Wall,
+    config: SiteConfig,
+    now: datetime,
+    cache: PageCache | None = None,
+    reads_now: bool = True,
+) -> list[OutputFile]:
+    """Every output file of the site, as bytes; unchanged pages may come from ``cache``."""
+    env = _environment(config, cache.fingerprint if cache is not None else None)
     comments = build_snapshot(site.comments, render_comment, config.comments.reactions)
     views = Views(wall, config, now, comments=comments)
     views.extras.update(discovery_context(wall, views, site.comments))
-    files = render_pages(wall, config, env, views)
+    files = render_pages(wall, config, Pages(env, views, cache, reads_now))
     files += render_discovery(wall, config, env, views, now)
     files += render_metrics(site, config, now, env, views.common("/metrics/"))
     files += render_newsletter_archive(site, config, env, views.common("/newsletter/"))
@@ -108,28 +120,51 @@ def render_site(site: Site, wall: Wall, config: SiteConfig, now: datetime) -> li
     return files
 
 
+_ENVIRONMENTS: dict[str, Environment] = {}
+
+
+def _environment(config: SiteConfig, fingerprint: str | None) -> Environment:
+    """The Jinja2 environment, kept (compiled templates) while the stack fingerprint holds."""
+    if fingerprint is None:
+        return make_environment(config)
+    env = _ENVIRONMENTS.get(fingerprint)
+    if env is None:
+        _ENVIRONMENTS.clear()
+        env = _ENVIRONMENTS[fingerprint] = make_environment(config)
+    return env
+
+
 def build(
     config: SiteConfig,
     out: Path | None = None,
     drafts: bool = False,
     progress: Progress | None = None,
+    memo: StatMemo | None = None,
+    defer_search: bool = False,
 ) -> BuildResult:
-    """Build the whole site into ``out`` (default: the configured output folder), atomically."""
+    """Build the whole site into ``out`` (default: the configured output folder), atomically.
+
+    ``memo`` keeps parsed posts between builds of one process; with ``defer_search``
+    a changed site keeps its previous search bundle and the result says what to index.
+    """
     started = time.perf_counter()
     timings: dict[str, float] = {}
     now = clock.now()
     target = out if out is not None else config.output_path
     with _stage("load", timings, progress):
-        site = load_site(config, drafts)
+        site = load_site(config, drafts, memo)
     with _stage("wall", timings, progress):
         wall = make_wall(site, config)
     with _stage("render", timings, progress):
-        files = render_site(site, wall, config, now)
+        fingerprint, reads_now = stack_fingerprint(config)
+        cache = PageCache(config.cache_path / "build" / "pages.json", target, fingerprint)
+        files = render_site(site, wall, config, now, cache, reads_now)
     with _stage("write", timings, progress):
-        indexer = search_indexer(
-            html_fingerprint(files), target, config.cache_path / "build" / "search.json"
+        indexer = SearchStep(
+            html_fingerprint(files), target, search_record(config), defer=defer_search
         )
         result = publish(files, target, finish=indexer)
+        cache.save()
     return BuildResult(
         out=target,
         items=len(wall.items),
@@ -138,4 +173,10 @@ def build(
         unchanged=result.unchanged,
         seconds=time.perf_counter() - started,
         stages=timings,
+        search_pending=indexer.fingerprint if indexer.deferred else None,
     )
+
+
+def search_record(config: SiteConfig) -> Path:
+    """Where the fingerprint of the live search bundle is kept."""
+    return config.cache_path / "build" / "search.json"

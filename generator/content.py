@@ -312,17 +312,23 @@ def parse_post(
     return post, [], lines
 
 
+# What a long-lived process (``veille serve``) remembers of each post file between
+# builds: path → (post cache fingerprint, (mtime, size, inode, ctime), parsed form).
+StatMemo = dict[str, tuple[str, tuple[int, int, int, int], "Parsed"]]
+
+
 def load_posts(
     config: SiteConfig,
     directory: Directory,
     problems: list[Problem],
     drafts: bool = False,
+    memo: StatMemo | None = None,
 ) -> tuple[Post, ...]:
     """Read every post (from the post cache when unchanged); check references between posts."""
     person_ids = {p.id for p in directory.people}
     community_ids = {c.id for c in directory.communities}
     posts: list[tuple[Post, LineMap]] = []
-    for path, parsed in _parse_files(config, post_files(config)):
+    for path, parsed in _parse_files(config, post_files(config), memo):
         problems.extend(parsed.problems)
         post, lines = parsed.post, parsed.lines
         if post is None:
@@ -370,8 +376,11 @@ def load_posts(
     return tuple(p for p, _ in posts if drafts or not p.draft)
 
 
-def _parse_files(config: SiteConfig, paths: list[Path]) -> list[tuple[Path, Parsed]]:
-    """Each file parsed, in order: from the post cache, else parsed (in parallel if many)."""
+def _parse_files(
+    config: SiteConfig, paths: list[Path], memo: StatMemo | None = None
+) -> list[tuple[Path, Parsed]]:
+    """Each file parsed, in order: from ``memo`` if its status is unchanged, else from
+    the post cache, else parsed (in parallel if many)."""
     cache = PostCache.for_site(config)
     root = config.content_path / "posts"
     # Names relative to the posts folder, by string: pathlib is slow at 10,000 files.
@@ -380,8 +389,20 @@ def _parse_files(config: SiteConfig, paths: list[Path]) -> list[tuple[Path, Pars
     names = [str(path)[len(prefix) :].replace(os.sep, "/") for path in paths]
     results: list[Parsed | None] = []
     todo: list[tuple[int, str, str, str]] = []  # (index, name, key, text)
+    status: dict[int, tuple[int, int, int, int]] = {}
     for index, path in enumerate(paths):
         name = names[index]
+        if memo is not None:
+            try:
+                found = os.stat(path)
+            except OSError:
+                found = None
+            if found is not None:
+                status[index] = (found.st_mtime_ns, found.st_size, found.st_ino, found.st_ctime_ns)
+                known = memo.get(name)
+                if known is not None and known[:2] == (cache.fingerprint, status[index]):
+                    results.append(known[2])
+                    continue
         data, text, problem = _read_post(path)
         if text is None:
             results.append(Parsed(None, (problem,) if problem else (), {}))
@@ -391,12 +412,19 @@ def _parse_files(config: SiteConfig, paths: list[Path]) -> list[tuple[Path, Pars
         results.append(parsed)
         if parsed is None:
             todo.append((index, name, key, text))
+        elif memo is not None and index in status:
+            memo[name] = (cache.fingerprint, status[index], parsed)
     fresh = _parse_many(config, [(text, str(paths[i])) for i, _, _, text in todo])
     for (index, name, key, _), parsed in zip(todo, fresh, strict=True):
         results[index] = parsed
         cache.put(name, key, parsed)
+        if memo is not None and index in status:
+            memo[name] = (cache.fingerprint, status[index], parsed)
     cache.save(set(names))
     cache.close()
+    if memo is not None:
+        for gone in set(memo) - set(names):
+            del memo[gone]
     log.info("posts: %d from the cache, %d parsed", cache.hits, len(todo))
     return [(path, parsed) for path, parsed in zip(paths, results, strict=True) if parsed]
 
@@ -449,11 +477,13 @@ def parse_batch(config: SiteConfig, items: list[tuple[str, str]]) -> list[Parsed
     return out
 
 
-def load_content(config: SiteConfig, drafts: bool = False) -> tuple[Directory, tuple[Post, ...]]:
+def load_content(
+    config: SiteConfig, drafts: bool = False, memo: StatMemo | None = None
+) -> tuple[Directory, tuple[Post, ...]]:
     """People, communities and posts; raise ContentError listing every problem."""
     problems: list[Problem] = []
     directory = load_directory(config, problems)
-    posts = load_posts(config, directory, problems, drafts)
+    posts = load_posts(config, directory, problems, drafts, memo)
     if problems:
         raise ContentError(problems)
     return directory, posts

@@ -6,7 +6,9 @@ Renders to bytes and never writes; templates receive plain view data built by
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -19,9 +21,11 @@ from markupsafe import Markup
 from generator.config import SiteConfig
 from generator.content import slugify
 from generator.model import Item, OutputFile
+from generator.pagecache import PageCache, Uncacheable, canonical
 from generator.views import View, Views
 from generator.wall import Wall, paginate
 
+log = logging.getLogger(__name__)
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FEED_SIZE = 50
@@ -32,110 +36,139 @@ def page_file(path: str) -> str:
     return path.strip("/") + "/index.html" if path.strip("/") else "index.html"
 
 
-def listed(env: Environment, views: Views, item: Item) -> View:
-    """An item's list view with its ``card`` HTML, rendered once per build for every list."""
-    view = views.cards.get(item.path)
-    if view is None:
-        view = views.item(item)
-        card = env.get_template("_card.html").render(item=view)
-        view["card"] = Markup(card)  # noqa: S704 - rendered by an autoescaped template
-        views.cards[item.path] = view
-    return view
+class Pages:
+    """Renders pages from views, reusing unchanged pages from the render cache if given."""
+
+    def __init__(
+        self,
+        env: Environment,
+        views: Views,
+        cache: PageCache | None = None,
+        reads_now: bool = True,
+    ) -> None:
+        self.env = env
+        self.views = views
+        self.cache = cache
+        self.reads_now = reads_now
+        self._shared: bytes | None = None
+
+    def shared(self) -> bytes:
+        """The digest of the context every page shares (all but its path), made once."""
+        if self._shared is None:
+            common = self.views.common("/")
+            del common["page_path"]
+            if not self.reads_now:  # time-dependent views (upcoming, past events) stay
+                del common["now"]
+            self._shared = hashlib.sha256(canonical(common)).digest()
+        return self._shared
+
+    def render(self, template: str, path: str, **context: Any) -> OutputFile:
+        """The page at URL ``path``; a list of ``items`` is shown as cards."""
+        file = page_file(path)
+        key = None
+        if self.cache is not None:
+            try:
+                key = self.cache.key(
+                    template.encode(), file.encode(), self.shared(), canonical(context)
+                )
+            except Uncacheable as error:
+                log.debug("page %s not cached: %s", file, error)
+            if key is not None:
+                data = self.cache.reuse(file, key)
+                if data is not None:
+                    return OutputFile(file, data)
+        if "items" in context:
+            context["items"] = [self.card(v) for v in context["items"]]
+        html = self.env.get_template(template).render(**self.views.common(path), **context)
+        data = html.encode()
+        if self.cache is not None and key is not None:
+            self.cache.remember(file, key, data)
+        return OutputFile(file, data)
+
+    def card(self, view: View) -> View:
+        """An item view with its ``card`` HTML, rendered once per build for every list."""
+        carded = self.views.cards.get(view["path"])
+        if carded is None:
+            card = self.env.get_template("_card.html").render(item=view)
+            carded = {**view, "card": Markup(card)}  # noqa: S704 - autoescaped template
+            self.views.cards[view["path"]] = carded
+        return carded
 
 
 def render_listing(
-    env: Environment,
+    pages: Pages,
     template: str,
     base_path: str,
     items: Sequence[Item],
     per_page: int,
-    views: Views,
     **context: Any,
 ) -> list[OutputFile]:
     """A paginated list at ``base_path``, ``base_path/page/N/`` after the first page."""
     out = []
-    pages = paginate(items, per_page)
 
     def page_path(number: int) -> str:
         return base_path if number == 1 else f"{base_path}page/{number}/"
 
-    for page in pages:
-        html = env.get_template(template).render(
-            **views.common(page_path(page.number)),
-            items=[listed(env, views, i) for i in page.items],
-            pagination={
-                "number": page.number,
-                "count": page.count,
-                "prev": page_path(page.number - 1) if page.number > 1 else None,
-                "next": page_path(page.number + 1) if page.number < page.count else None,
-            },
-            **context,
+    for page in paginate(items, per_page):
+        out.append(
+            pages.render(
+                template,
+                page_path(page.number),
+                items=[pages.views.listed(i) for i in page.items],
+                pagination={
+                    "number": page.number,
+                    "count": page.count,
+                    "prev": page_path(page.number - 1) if page.number > 1 else None,
+                    "next": page_path(page.number + 1) if page.number < page.count else None,
+                },
+                **context,
+            )
         )
-        out.append(OutputFile(page_file(page_path(page.number)), html.encode()))
     return out
 
 
-def render_pages(
-    wall: Wall, config: SiteConfig, env: Environment, views: Views
-) -> list[OutputFile]:
+def render_pages(wall: Wall, config: SiteConfig, pages: Pages) -> list[OutputFile]:
     """Every HTML page of the wall."""
     per = config.per_page
-    files = render_listing(env, "index.html", "/", wall.items, per, views, heading=None)
-    item_template = env.get_template("item.html")
+    views = pages.views
+    files = render_listing(pages, "index.html", "/", wall.items, per, heading=None)
     for item in wall.items:
-        html = item_template.render(**views.common(item.path), item=views.item(item, full=True))
-        files.append(OutputFile(page_file(item.path), html.encode()))
-    files += _taxonomy(env, views, per, "tag", "/tags/", wall.by_tag, lambda t: t)
+        files.append(pages.render("item.html", item.path, item=views.item(item, full=True)))
+    files += _taxonomy(pages, per, "tag", "/tags/", wall.by_tag, lambda t: t)
     names = {c.id: c.name for c in wall.communities}
-    files += _taxonomy(env, views, per, "community", "/communities/", wall.by_community, names.get)
-    files += _taxonomy(env, views, per, "site", "/sites/", wall.by_site, lambda s: s)
+    files += _taxonomy(pages, per, "community", "/communities/", wall.by_community, names.get)
+    files += _taxonomy(pages, per, "site", "/sites/", wall.by_site, lambda s: s)
     kinds = {"post": "/posts/", "link": "/links/", "meetup": "/meetups/"}
     for kind, base in kinds.items():
         files += render_listing(
-            env,
+            pages,
             "list.html",
             base,
             wall.by_kind.get(kind, ()),
             per,
-            views,
             heading={"kind": "kind", "name": kind, "key": kind},
         )
-    files.append(_page(env, views, "tags.html", "/tags/", tags=views.tag_cloud(wall)))
-    files.append(
-        _page(
-            env,
-            views,
-            "communities.html",
-            "/communities/",
-            communities=[views.community(c.id) for c in wall.communities],
-        )
-    )
-    files.append(
-        _page(
-            env, views, "people.html", "/people/", people=[views.person(p.id) for p in wall.people]
-        )
-    )
-    person_template = env.get_template("person.html")
+    files.append(pages.render("tags.html", "/tags/", tags=views.tag_cloud(wall)))
+    communities = [views.community(c.id) for c in wall.communities]
+    files.append(pages.render("communities.html", "/communities/", communities=communities))
+    people = [views.person(p.id) for p in wall.people]
+    files.append(pages.render("people.html", "/people/", people=people))
     for person in wall.people:
-        html = person_template.render(
-            **views.common(f"/people/{person.id}/"),
-            person=views.person(person.id),
-            items=[listed(env, views, i) for i in wall.by_author.get(person.id, ())],
+        files.append(
+            pages.render(
+                "person.html",
+                f"/people/{person.id}/",
+                person=views.person(person.id),
+                items=[views.listed(i) for i in wall.by_author.get(person.id, ())],
+            )
         )
-        files.append(OutputFile(f"people/{person.id}/index.html", html.encode()))
-    not_found = env.get_template("404.html").render(**views.common("/404.html"))
+    not_found = pages.env.get_template("404.html").render(**views.common("/404.html"))
     files.append(OutputFile("404.html", not_found.encode()))
     return files
 
 
-def _page(env: Environment, views: Views, template: str, path: str, **context: Any) -> OutputFile:
-    html = env.get_template(template).render(**views.common(path), **context)
-    return OutputFile(page_file(path), html.encode())
-
-
 def _taxonomy(
-    env: Environment,
-    views: Views,
+    pages: Pages,
     per_page: int,
     kind: str,
     base: str,
@@ -145,12 +178,11 @@ def _taxonomy(
     files = []
     for key, items in groups.items():
         files += render_listing(
-            env,
+            pages,
             "list.html",
             f"{base}{slugify(key)}/",
             items,
             per_page,
-            views,
             heading={"kind": kind, "name": name_of(key) or key, "key": key},
         )
     return files

@@ -18,7 +18,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -57,23 +57,65 @@ def html_fingerprint(files: Iterable[OutputFile]) -> str:
     return digest.hexdigest()
 
 
-def search_indexer(fingerprint: str, live: Path, record: Path) -> Callable[[Path], None]:
-    """A ``finish`` step that reuses ``live``'s bundle when its HTML had ``fingerprint``.
+class SearchStep:
+    """The ``finish`` step of a publish: reuse ``live``'s bundle when its HTML had ``fingerprint``.
 
     ``record`` (in the cache folder) holds the fingerprint of the last bundle built
     and the identity (inode, size, mtime) of each of its files: a bundle is reused
     only if the live one is still exactly those files, so it can never be stale.
+    With ``defer`` (``veille serve``), a changed site keeps the live bundle for now
+    and ``deferred`` tells the caller to run ``refresh_index`` after publishing.
     """
 
-    def finish(folder: Path) -> None:
+    def __init__(self, fingerprint: str, live: Path, record: Path, defer: bool = False) -> None:
+        self.fingerprint = fingerprint
+        self.live = live.resolve() / BUNDLE
+        self.record = record
+        self.defer = defer
+        self.deferred = False
+
+    def __call__(self, folder: Path) -> None:
         target = folder / BUNDLE
-        if _reuse_bundle(fingerprint, live.resolve() / BUNDLE, target, record):
+        if _reuse_bundle(self.fingerprint, self.live, target, self.record):
             log.info("search index unchanged: bundle linked from the live site")
             return
+        if self.defer and self.live.is_dir():
+            _link_tree(self.live, target)
+            self.deferred = True
+            log.info("search index deferred: the previous bundle is kept meanwhile")
+            return
         index_site(folder)
-        _save_record(record, fingerprint, target)
+        _save_record(self.record, self.fingerprint, target)
 
-    return finish
+
+def snapshot_html(live: Path, snapshot: Path) -> None:
+    """Hard-link the live site's HTML into ``snapshot`` for indexing in the background."""
+    if snapshot.exists():
+        shutil.rmtree(snapshot)
+    root = str(live.resolve())
+    for top, dirs, names in os.walk(root):
+        if top == root and BUNDLE in dirs:
+            dirs.remove(BUNDLE)
+        for name in names:
+            if name.endswith(".html"):
+                source = os.path.join(top, name)
+                target = snapshot / os.path.relpath(source, root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(source, target)
+
+
+def record_bundle(record: Path, fingerprint: str, bundle: Path) -> None:
+    """Remember that ``bundle`` indexes HTML with ``fingerprint`` (after a late index)."""
+    _save_record(record, fingerprint, bundle)
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    for rel, *_ in _bundle_identity(source):
+        destination = target / rel
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source / rel, destination)
 
 
 def _bundle_identity(bundle: Path) -> list[list[Any]]:
@@ -99,12 +141,7 @@ def _reuse_bundle(fingerprint: str, live: Path, target: Path, record: Path) -> b
         return False
     if not live.is_dir() or saved.get("files") != _bundle_identity(live):
         return False
-    if target.exists():
-        shutil.rmtree(target)
-    for rel, *_ in saved["files"]:
-        destination = target / rel
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        os.link(live / rel, destination)
+    _link_tree(live, target)
     return True
 
 

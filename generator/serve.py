@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -26,6 +27,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.config import SiteConfig, load_config
+from generator.content import StatMemo
 from generator.errors import VeilleError
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,11 @@ FORM_MEDIA = b"application/x-www-form-urlencoded"
 
 
 class Rebuilder:
-    """Rebuilds on demand in one background thread; counts good builds."""
+    """Rebuilds on demand in one background thread; counts good builds.
+
+    Parsed posts stay in memory between builds (a file is read again only when its
+    status changes) and a changed search index is built after the pages are served.
+    """
 
     def __init__(
         self,
@@ -59,6 +65,8 @@ class Rebuilder:
         self._pending = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()  # the watcher and a no-JS comment post may both build
+        self._memo: StatMemo = {}
+        self._indexing: threading.Thread | None = None
         self._thread = threading.Thread(target=self._loop, name="veille-rebuild", daemon=True)
 
     def build_now(self) -> bool:
@@ -68,7 +76,9 @@ class Rebuilder:
         try:
             with self._lock:
                 self.config = load_config(self.site_file)
-                result = build(self.config, self.out, self.drafts)
+                result = build(
+                    self.config, self.out, self.drafts, memo=self._memo, defer_search=True
+                )
         except VeilleError as exc:
             self.last_error = str(exc)
             self.report(f"[red]build failed[/red], still serving the last good site:\n{exc}")
@@ -78,7 +88,51 @@ class Rebuilder:
         self.report(
             f"built {result.items} items: {result.written} files written in {result.seconds:.2f} s"
         )
+        if result.search_pending is not None:
+            self._index_later(result.search_pending, self.version)
         return True
+
+    def _index_later(self, fingerprint: str, version: int) -> None:
+        """Index search in the background; install the bundle if no build came since."""
+        # One Pagefind at a time (each takes gigabytes at 10,000 pages): wait for the last.
+        self._indexing = threading.Thread(
+            target=self._index,
+            args=(fingerprint, version, self._indexing),
+            name="veille-search",
+            daemon=True,
+        )
+        self._indexing.start()
+
+    def _index(self, fingerprint: str, version: int, before: threading.Thread | None) -> None:
+        from generator.build import search_record
+        from generator.search import BUNDLE, index_site, record_bundle, snapshot_html
+        from generator.writer import replace_folder
+
+        if before is not None:
+            before.join()
+        out = self.out.resolve()
+        snapshot = out.with_name(f".{out.name}.search")
+        try:
+            with self._lock:
+                if self.version != version:
+                    return  # a newer build indexes its own site
+                snapshot_html(out, snapshot)
+            index_site(snapshot)
+            with self._lock:
+                if self.version != version:
+                    return
+                replace_folder(out, BUNDLE, snapshot / BUNDLE)
+                record_bundle(search_record(self.config), fingerprint, out / BUNDLE)
+            self.report("search index updated")
+        except (VeilleError, OSError) as exc:
+            self.report(f"[red]search index failed[/red], the previous one is kept: {exc}")
+        finally:
+            shutil.rmtree(snapshot, ignore_errors=True)
+
+    def wait_for_search(self, timeout: float | None = None) -> None:
+        """Wait for a background search index (tests, shutdown)."""
+        if self._indexing is not None:
+            self._indexing.join(timeout)
 
     def request(self) -> None:
         """Ask for a rebuild; bursts of file events collapse into one build."""

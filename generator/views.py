@@ -42,7 +42,8 @@ class Views:
         self._upcoming = upcoming(wall.items, now)[:3]
         self._upcoming_cache: list[View] | None = None
         self.meetups = {i.slug: i for i in wall.by_kind.get("meetup", ())}
-        # Item views with their rendered card, by item path (see ``render.listed``).
+        # List views of items, plain and with their rendered card (see ``render.Pages``).
+        self._listed: dict[str, View] = {}
         self.cards: dict[str, View] = {}
         # Extra lookups for every page (e.g. discovery: experts per tag, community details).
         self.extras: dict[str, Any] = {}
@@ -74,7 +75,7 @@ class Views:
 
     def _upcoming_views(self) -> list[View]:
         if self._upcoming_cache is None:
-            self._upcoming_cache = [self.item(i) for i in self._upcoming]
+            self._upcoming_cache = [self.listed(i) for i in self._upcoming]
         return self._upcoming_cache
 
     def person(self, person_id: str | None) -> View | None:
@@ -118,6 +119,13 @@ class Views:
 
     def tag_cloud(self, wall: Wall) -> list[View]:
         return [{**self.tag(t), "count": len(items)} for t, items in wall.by_tag.items()]
+
+    def listed(self, item: Item) -> View:
+        """An item's list view, built once per build (templates never change views)."""
+        view = self._listed.get(item.path)
+        if view is None:
+            view = self._listed[item.path] = self.item(item)
+        return view
 
     def item(self, item: Item, full: bool = False) -> View:
         """An item for lists (summary) or for its own page (``full``: body, thread)."""

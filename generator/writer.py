@@ -182,3 +182,20 @@ def _swap(staging: Path, out: Path, previous: Path) -> None:
     if out.exists():
         out.rename(previous)
     staging.rename(out)
+
+
+def replace_folder(out: Path, name: str, folder: Path) -> None:
+    """Put ``folder`` (same file system) in place of ``out/name`` in the live site.
+
+    For what is made after publishing (``veille serve`` indexes search late): two
+    renames, so readers see the old folder or the new one, never a partial one.
+    """
+    out = out.resolve()
+    target = out / _safe(name)
+    old = out.with_name(f".{out.name}.{name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    folder.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -12,6 +12,7 @@ import generator
 import generator.search
 from generator.build import build
 from generator.config import DEFAULT_THEME, load_config
+from generator.pagecache import PageCache
 from tests.conftest import REPO
 
 EPOCH = "1764400000"  # 2025-11-29: fixed "now" for reproducible output
@@ -111,3 +112,59 @@ def test_a_tampered_bundle_is_rebuilt(site: Path, monkeypatch: pytest.MonkeyPatc
     entry.write_bytes(b"{}")
     build(config, site / "public")
     assert entry.read_bytes() == good
+
+
+def test_a_no_change_rebuild_renders_no_cached_page(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load_config(site / "site.yaml")
+    build(config, site / "public")
+    before = tree(site / "public")
+    rendered: list[str] = []
+    real = PageCache.remember
+    monkeypatch.setattr(
+        PageCache, "remember", lambda self, path, *a: (rendered.append(path), real(self, path, *a))
+    )
+    build(config, site / "public")
+    assert rendered == []
+    assert tree(site / "public") == before
+
+
+def test_a_tampered_page_is_rendered_again(site: Path) -> None:
+    config = load_config(site / "site.yaml")
+    build(config, site / "public")
+    page = site / "public" / "index.html"
+    good = page.read_bytes()
+    page.unlink()
+    page.write_bytes(good.replace(b"<h2", b"<h3"))
+    build(config, site / "public")
+    assert page.read_bytes() == good
+
+
+def test_a_build_into_another_folder_renders_again(site: Path, tmp_path: Path) -> None:
+    config = load_config(site / "site.yaml")
+    build(config, site / "public")
+    build(config, tmp_path / "other")
+    assert tree(tmp_path / "other") == tree(site / "public")
+
+
+def test_the_dev_server_rebuilds_from_memory_and_indexes_search_late(
+    site: Path, tmp_path: Path
+) -> None:
+    from generator.serve import Rebuilder
+
+    rebuilder = Rebuilder(site / "site.yaml", drafts=False, report=lambda _: None)
+    assert rebuilder.build_now()
+    edit(site, POST, "41 issues, 5 patterns", "41 issues")
+    assert rebuilder.build_now()
+    rebuilder.wait_for_search(120)
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".veille", "public", ".public*"))
+    build(load_config(clean / "site.yaml"), clean / "public")
+    assert tree(site / "public") == tree(clean / "public")
+    # the late bundle is recorded: a rebuild without change reuses it
+    assert rebuilder.build_now()
+    assert rebuilder._indexing is not None
+    before = rebuilder._indexing
+    assert rebuilder.build_now()
+    assert rebuilder._indexing is before
