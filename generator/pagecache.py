@@ -43,9 +43,10 @@ def _plain(value: Any) -> Any:
 
 def canonical(value: Any) -> bytes:
     """The canonical JSON of a view context (sorted keys, ISO dates)."""
+    # ASCII escapes: the C encoder is about twice as fast with them.
     return json.dumps(
-        value, sort_keys=True, default=_plain, ensure_ascii=False, separators=(",", ":")
-    ).encode()
+        value, sort_keys=True, default=_plain, ensure_ascii=True, separators=(",", ":")
+    ).encode("ascii")
 
 
 def _files(roots: Iterable[Path]) -> list[Path]:
