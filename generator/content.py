@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -30,6 +30,7 @@ from generator.yamlfile import LineMap, YamlSyntaxError, parse_yaml, validate
 log = logging.getLogger(__name__)
 _LINE_KEYS = ("author", "community", "event_ref")  # the lines load_posts may report
 _SLUG = re.compile(r"[^a-z0-9]+")
+F = TypeVar("F", bound=BaseModel)
 _FENCE = "---"
 
 
@@ -189,48 +190,68 @@ def load_directory(config: SiteConfig, problems: list[Problem]) -> Directory:
     communities_path = config.content_path / "communities.yaml"
     raw_people, people_lines = _load_list(people_path, problems)
     raw_comms, comm_lines = _load_list(communities_path, problems)
-    communities: list[tuple[int, CommunityFields]] = []
-    for index, raw in enumerate(raw_comms):
-        parsed, found = validate(CommunityFields, raw, communities_path, comm_lines, (index,))
-        problems.extend(found)
-        if parsed is not None:
-            communities.append((index, parsed))
-    people: list[tuple[int, PersonFields]] = []
-    for index, raw in enumerate(raw_people):
-        parsed_p, found = validate(PersonFields, raw, people_path, people_lines, (index,))
-        problems.extend(found)
-        if parsed_p is not None:
-            people.append((index, parsed_p))
+    communities = _validate_all(CommunityFields, raw_comms, communities_path, comm_lines, problems)
+    people = _validate_all(PersonFields, raw_people, people_path, people_lines, problems)
     person_ids = _unique(people, people_path, people_lines, problems)
     community_ids = _unique(communities, communities_path, comm_lines, problems)
     for index, person in people:
-        for pos, cid in enumerate(person.communities):
-            if cid not in community_ids:
-                line = people_lines.get((index, "communities", pos))
-                problems.append(
-                    Problem(
-                        people_path,
-                        line,
-                        _unknown("community", cid, community_ids),
-                        f"[{index}].communities",
-                    )
-                )
+        _check_refs(
+            person.communities,
+            community_ids,
+            "community",
+            people_path,
+            people_lines,
+            (index, "communities"),
+            problems,
+        )
     for index, comm in communities:
-        for pos, pid in enumerate(comm.leaders):
-            if pid not in person_ids:
-                line = comm_lines.get((index, "leaders", pos))
-                problems.append(
-                    Problem(
-                        communities_path,
-                        line,
-                        _unknown("person", pid, person_ids),
-                        f"[{index}].leaders",
-                    )
-                )
+        _check_refs(
+            comm.leaders,
+            person_ids,
+            "person",
+            communities_path,
+            comm_lines,
+            (index, "leaders"),
+            problems,
+        )
     return Directory(
         people=tuple(Person(**p.model_dump()) for _, p in people),
         communities=tuple(Community(**c.model_dump()) for _, c in communities),
     )
+
+
+def _validate_all(
+    model: type[F],
+    raws: list[Any],
+    path: Path,
+    lines: LineMap,
+    problems: list[Problem],
+) -> list[tuple[int, F]]:
+    """Validate every entry of a YAML list, keeping each valid one with its index."""
+    valid = []
+    for index, raw in enumerate(raws):
+        parsed, found = validate(model, raw, path, lines, (index,))
+        problems.extend(found)
+        if parsed is not None:
+            valid.append((index, parsed))
+    return valid
+
+
+def _check_refs(
+    ids: tuple[str, ...],
+    known: set[str],
+    kind: str,
+    path: Path,
+    lines: LineMap,
+    key: tuple[int, str],
+    problems: list[Problem],
+) -> None:
+    """Report every id in ``ids`` that is not ``known``, at its own line."""
+    for pos, value in enumerate(ids):
+        if value not in known:
+            line = lines.get((*key, pos))
+            message = _unknown(kind, value, known)
+            problems.append(Problem(path, line, message, f"[{key[0]}].{key[1]}"))
 
 
 def _unique(
