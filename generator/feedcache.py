@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from generator.atomicfile import write_atomic
 from generator.config import FeedConfig, SiteConfig
 from generator.errors import ContentError, Problem
 from generator.feeds import make_slug
@@ -147,20 +146,6 @@ def dump_cached_feed(cached: CachedFeed) -> str:
         "items": [_item_out(item) for item in sort_newest(cached.items)],
     }
     return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step, durably."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _date_out(value: Any) -> Any:

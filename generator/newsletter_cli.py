@@ -16,6 +16,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from generator import clock
+from generator.atomicfile import write_atomic
 from generator.config import SiteConfig
 from generator.console import console, err_console, get_config, report_errors, site_option
 from generator.errors import UsageError, VeilleError
@@ -73,9 +74,7 @@ def write_files(files: list[OutputFile], out: Path) -> None:
     for file in files:
         target = out / file.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.tmp")
-        temp.write_bytes(file.data)
-        os.replace(temp, target)
+        write_atomic(target, file.data)
 
 
 def save_edition(config: SiteConfig, edition: Edition, html: str, text: str) -> Path:
@@ -87,9 +86,7 @@ def save_edition(config: SiteConfig, edition: Edition, html: str, text: str) -> 
         ("email.html", html),
         ("email.txt", text),
     ):
-        temp = folder / f".{name}.tmp"
-        temp.write_text(data, encoding="utf-8")
-        os.replace(temp, folder / name)
+        write_atomic(folder / name, data)
     return folder
 
 
