@@ -520,8 +520,3 @@ def scaffold_post(title: str, when: datetime, author: str | None = None) -> str:
     front.update({"tags": [], "draft": True})
     dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False)
     return f"---\n{dumped}---\n\nWrite your post here, in Markdown.\n"
-
-
-def now_utc() -> datetime:
-    """Wall-clock now (for scaffolding only; builds use generator.clock)."""
-    return datetime.now(tz=UTC)

@@ -11,7 +11,6 @@ import io
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -120,8 +119,3 @@ def _compile_po(path: str, _mtime: int) -> Translations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
-
-
-def render_template(env: Environment, name: str, **context: Any) -> str:
-    """Render one template with plain view data."""
-    return env.get_template(name).render(**context)
