@@ -23,6 +23,7 @@ from typing import Any
 
 import generator
 from generator.config import DEFAULT_THEME, SiteConfig
+from generator.fingerprint import code_digest
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -65,8 +66,8 @@ def stack_fingerprint(config: SiteConfig) -> tuple[str, bool]:
     digest.update(repr(config).encode())
     reads_now = False
     themes = dict.fromkeys((*config.theme_paths, DEFAULT_THEME))
-    code = Path(generator.__file__).parent
-    for path in (*_files(themes), *sorted(code.glob("*.py"))):
+    digest.update(f"code {code_digest()}\n".encode())
+    for path in _files(themes):
         data = path.read_bytes()
         if path.suffix == ".html" and NOW.search(data):
             reads_now = True

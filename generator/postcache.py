@@ -21,6 +21,7 @@ from typing import Any
 import generator
 from generator.config import SiteConfig
 from generator.errors import Problem
+from generator.fingerprint import code_digest
 from generator.markup import engine_version
 from generator.model import Event, Post
 
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 FORMAT = 2  # PRAGMA user_version of the cache file; another value resets it
 CACHE_FILE = "posts.sqlite3"
 # The modules whose code decides what a parsed post is: editing one invalidates all.
-_CODE = ("content.py", "markup.py", "model.py", "postcache.py", "yamlfile.py")
 _LINE_KEYS = ("author", "community", "event_ref")
 
 
@@ -44,14 +44,10 @@ class Parsed:
 
 def fingerprint(config: SiteConfig) -> str:
     """Everything besides a post's own bytes that its parsed form depends on."""
-    code = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for name in _CODE:
-        code.update((here / name).read_bytes())
     parts = {
         "format": FORMAT,
         "veille": generator.__version__,
-        "code": code.hexdigest(),
+        "code": code_digest(),
         "engine": engine_version(config.markdown_engine),
         "timezone": config.timezone,
         "summary_words": config.summary_words,
