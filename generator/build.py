@@ -17,15 +17,12 @@ from jinja2 import Environment
 
 from comments_api.markup import render_comment
 from generator import clock
-from generator.comments_data import load_comments_data
 from generator.config import SiteConfig
-from generator.content import StatMemo, load_content
-from generator.curation import load_curation
 from generator.discovery import discovery_context, render_discovery
-from generator.feedcache import load_feed_items
-from generator.metrics_page import render_metrics
+from generator.feeds.cache import load_feed_items
+from generator.metrics.page import render_metrics
 from generator.model import OutputFile, Site
-from generator.newsletter_render import render_newsletter_archive
+from generator.newsletter.render import render_newsletter_archive
 from generator.pagecache import PageCache, stack_fingerprint
 from generator.render import (
     Pages,
@@ -38,6 +35,9 @@ from generator.render import (
 )
 from generator.search import SearchStep, html_fingerprint
 from generator.snapshot import build_snapshot
+from generator.sources.comments import load_comments_data
+from generator.sources.content import StatMemo, load_content
+from generator.sources.curation import load_curation
 from generator.themes import make_environment
 from generator.views import Views
 from generator.wall import Wall, build_wall

@@ -19,9 +19,9 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from generator.config import SiteConfig
-from generator.content import slugify
 from generator.model import Item, OutputFile
 from generator.pagecache import PageCache, Uncacheable, canonical
+from generator.sources.content import slugify
 from generator.views import View, Views
 from generator.wall import Wall, paginate
 

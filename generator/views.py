@@ -14,8 +14,8 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.config import SiteConfig
-from generator.content import slugify
 from generator.model import Item
+from generator.sources.content import slugify
 from generator.wall import Wall, upcoming
 
 View = dict[str, Any]

@@ -121,7 +121,7 @@ def sample_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site, feeds fetched from its local files, built once per session."""
     from click.testing import CliRunner
 
-    from generator.cli import main
+    from generator.commands.cli import main
 
     root = tmp_path_factory.mktemp("sample-built")
     shutil.copy(REPO / "site.yaml", root / "site.yaml")

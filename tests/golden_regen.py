@@ -28,7 +28,7 @@ def build_sample(workdir: Path) -> Path:
     if (ROOT / "theme").is_dir():
         shutil.copytree(ROOT / "theme", site / "theme")
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "TZ": "UTC"}
-    veille = [sys.executable, "-m", "generator.cli"]
+    veille = [sys.executable, "-m", "generator.commands.cli"]
     for args in (["fetch"], ["build", "--out", str(workdir / "public")]):
         subprocess.run([*veille, *args], cwd=site, env=env, check=True, capture_output=True)
     return workdir / "public"

@@ -28,8 +28,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from generator.config import load_config
-from generator.feedcache import load_feed_items
-from generator.ingest import FetchSettings, Outcome, fetch_feeds
+from generator.feeds.cache import load_feed_items
+from generator.feeds.ingest import FetchSettings, Outcome, fetch_feeds
 
 WORDS = (
     "kubernetes",

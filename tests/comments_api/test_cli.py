@@ -184,7 +184,7 @@ def test_bad_trusted_proxy_is_reported(tmp_path: Path) -> None:
 
 
 def test_veille_main_has_the_comments_group() -> None:
-    from generator.cli import main
+    from generator.commands.cli import main
 
     result = CliRunner().invoke(main, ["comments", "--help"])
     assert result.exit_code == 0

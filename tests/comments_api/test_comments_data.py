@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.comments_data import load_comments_data, parse_export
 from generator.config import parse_config
 from generator.errors import ContentError
 from generator.model import AccountRecord, CommentRecord, ReactionRecord
+from generator.sources.comments import load_comments_data, parse_export
 from tests.comments_api.conftest import THREAD, ApiFactory
 
 LINES = [

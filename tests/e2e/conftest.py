@@ -57,7 +57,7 @@ def served(sample_site: Path) -> Iterator[Served]:
     config["comments"]["rate_limit_per_minute"] = 0  # the tests post faster than people do
     sample_site.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "generator.commands.cli", "serve", "--port", str(port)],
         cwd=sample_site.parent,
         env={**os.environ, "COLUMNS": "200"},
         stdout=subprocess.PIPE,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from generator.cli import main
+from generator.commands.cli import main
 
 
 def test_fresh_clone_checks_ok_with_a_warning_then_catches_a_bad_link(sample_site: Path) -> None:

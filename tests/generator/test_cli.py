@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import main
+from generator.commands.cli import main
 from tests.conftest import REPO, SiteFactory
 
 INVALID = REPO / "tests" / "data" / "invalid"
@@ -19,7 +19,7 @@ INVALID = REPO / "tests" / "data" / "invalid"
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1764400000", "COLUMNS": "200"}
     return subprocess.run(
-        [sys.executable, "-m", "generator.cli", *args],
+        [sys.executable, "-m", "generator.commands.cli", *args],
         cwd=cwd,
         env=env,
         capture_output=True,

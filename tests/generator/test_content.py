@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from generator.config import load_config
-from generator.content import load_content, scaffold_post
 from generator.errors import ContentError
+from generator.sources.content import load_content, scaffold_post
 from tests.conftest import REPO, SiteFactory, post_text
 
 INVALID = sorted((REPO / "tests" / "data" / "invalid").iterdir())

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.curation import check_curation, curation_path, load_curation, parse_curation
 from generator.errors import ContentError, Problem
 from generator.model import Curation, FeedItem
+from generator.sources.curation import check_curation, curation_path, load_curation, parse_curation
 from tests.generator.conftest import FeedSite
 
 FILE = Path("content/curation.yaml")

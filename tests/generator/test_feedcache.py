@@ -11,7 +11,7 @@ import pytest
 
 from generator.config import SiteConfig
 from generator.errors import ContentError
-from generator.feedcache import (
+from generator.feeds.cache import (
     CachedFeed,
     FeedState,
     SlugRegistry,

@@ -10,7 +10,7 @@ import pytest
 
 from generator.config import FeedConfig
 from generator.errors import FeedError
-from generator.feeds import canonical_link, cap_words, make_slug, parse_feed, sniff
+from generator.feeds.parse import canonical_link, cap_words, make_slug, parse_feed, sniff
 from generator.model import FeedItem
 from tests.generator.feeds_conftest import atom, json_feed, rss091, rss10, rss20
 

@@ -151,7 +151,7 @@ def test_a_build_into_another_folder_renders_again(site: Path, tmp_path: Path) -
 def test_the_dev_server_rebuilds_from_memory_and_indexes_search_late(
     site: Path, tmp_path: Path
 ) -> None:
-    from generator.serve import Rebuilder
+    from generator.commands.serve import Rebuilder
 
     rebuilder = Rebuilder(site / "site.yaml", drafts=False, report=lambda _: None)
     assert rebuilder.build_now()

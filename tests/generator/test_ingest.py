@@ -17,11 +17,11 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner
 
-import generator.ingest as ingest
+import generator.feeds.ingest as ingest
+from generator.commands.fetch import fetch
 from generator.config import SiteConfig
-from generator.feedcache import load_cached_feed, load_feed_items
-from generator.fetch_cli import fetch
-from generator.ingest import FetchReport, FetchSettings, Outcome, fetch_feeds
+from generator.feeds.cache import load_cached_feed, load_feed_items
+from generator.feeds.ingest import FetchReport, FetchSettings, Outcome, fetch_feeds
 from tests.generator.conftest import FeedSite
 from tests.generator.feeds_conftest import LocalServer, Route, Seen, atom, http_date, rss20
 
@@ -520,7 +520,7 @@ def test_hostile_feeds_render_no_executable_markup(
 ) -> None:
     from generator.build import load_site, make_wall, render_site
     from generator.config import load_config
-    from generator.curation import load_curation
+    from generator.sources.curation import load_curation
     from tests.generator.feeds_conftest import json_feed
 
     rss = rss20(

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator import metrics as m
-from generator.metrics_groups import group_rows, meetup_rows, site_groups, weekly_series
-from generator.metrics_report import build_report, report_to_dict, report_to_json
+from generator.metrics import indicators as m
+from generator.metrics.groups import group_rows, meetup_rows, site_groups, weekly_series
+from generator.metrics.report import build_report, report_to_dict, report_to_json
 from generator.model import CommentsData, Site
 from tests.generator.metrics_fixtures import NOW, P1, at, comment, meetup_site, network, person
 

@@ -11,8 +11,8 @@ import pytest
 
 from generator.build import make_wall
 from generator.config import SiteConfig, parse_config
-from generator.metrics_charts import finish_svg
-from generator.metrics_page import render_metrics
+from generator.metrics.charts import finish_svg
+from generator.metrics.page import render_metrics
 from generator.model import Site
 from generator.themes import make_environment
 from generator.views import Views

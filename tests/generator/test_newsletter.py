@@ -9,7 +9,7 @@ import pytest
 
 from generator.errors import ContentError, UsageError
 from generator.model import Curation, Site
-from generator.newsletter import (
+from generator.newsletter.edition import (
     build_edition,
     current_week,
     edition_from_json,

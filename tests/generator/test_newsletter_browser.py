@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.newsletter import build_edition, parse_period
-from generator.newsletter_render import render_email
+from generator.newsletter.edition import build_edition, parse_period
+from generator.newsletter.render import render_email
 from tests.generator.newsletter_fixtures import NOW, WEEK, make_config, make_env, make_site
 
 ARGS = [

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.commands.newsletter import load_newsletter_site, newsletter, page_view
 from generator.config import load_config
-from generator.newsletter_cli import load_newsletter_site, newsletter, page_view
-from generator.newsletter_render import render_newsletter_archive
+from generator.newsletter.render import render_newsletter_archive
 from generator.themes import make_environment
 
 # pygal (imported by the site layout's views) installs a legacy import hook.

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from generator.commands.newsletter import page_view
 from generator.config import SiteConfig
 from generator.errors import ContentError
-from generator.newsletter import Edition, build_edition, parse_period
-from generator.newsletter_cli import page_view
-from generator.newsletter_render import (
+from generator.newsletter.edition import Edition, build_edition, parse_period
+from generator.newsletter.render import (
     TOKEN_PLACEHOLDER,
     build_message,
     render_archive_index,

@@ -13,12 +13,12 @@ import pytest
 import yaml
 
 import generator
-from generator import content
 from generator.build import build
 from generator.config import SiteConfig, load_config
 from generator.errors import ContentError
 from generator.model import Post
-from generator.postcache import CACHE_FILE
+from generator.sources import content
+from generator.sources.postcache import CACHE_FILE
 from tests.conftest import SiteFactory, post_text
 
 EPOCH = "1764400000"

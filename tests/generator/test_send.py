@@ -16,12 +16,12 @@ import pytest
 from click.testing import CliRunner
 
 from comments_api.unsubscribe import make_token, read_token
+from generator.commands.newsletter import newsletter, save_edition
 from generator.config import SiteConfig
 from generator.errors import ContentError, UsageError
-from generator.newsletter import build_edition, parse_period
-from generator.newsletter_cli import newsletter, save_edition
-from generator.newsletter_render import RenderedEdition, edition_dir, render_email
-from generator.send import (
+from generator.newsletter.edition import build_edition, parse_period
+from generator.newsletter.render import RenderedEdition, edition_dir, render_email
+from generator.newsletter.send import (
     SendError,
     load_recipients,
     parse_recipients,
@@ -197,7 +197,7 @@ def test_killed_midway_then_run_again_reaches_everyone_once(tmp_path: Path) -> N
             str(tmp_path / "export.jsonl"),
         ]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "generator.newsletter_cli", *args],
+            [sys.executable, "-m", "generator.commands.newsletter", *args],
             env=env,
             cwd=ROOT,
             stdout=subprocess.PIPE,

@@ -20,7 +20,16 @@ def server(make_site: SiteFactory) -> Iterator[tuple[str, Path]]:
     site = make_site()
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "serve", "--site", str(site), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "generator.commands.cli",
+            "serve",
+            "--site",
+            str(site),
+            "--port",
+            str(port),
+        ],
         cwd=site.parent,
         env={**os.environ, "COLUMNS": "200"},
         stdout=subprocess.PIPE,

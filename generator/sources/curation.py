@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from generator.config import Ident, SiteConfig
 from generator.errors import ContentError, Problem
-from generator.feeds import canonical_link
+from generator.feeds.parse import canonical_link
 from generator.model import Curation, FeedItem
 from generator.sanitize import safe_url, sanitize_html
 from generator.yamlfile import LineMap, YamlSyntaxError, dotted, line_of, parse_yaml, validate

@@ -19,10 +19,10 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from generator.config import SiteConfig
-from generator.metrics import DEFINITIONS, REPLY_BUCKETS
-from generator.metrics_charts import Chart, bar_chart, line_chart
-from generator.metrics_groups import GroupRow
-from generator.metrics_report import HEADLINE, MetricsReport, build_report, report_to_json
+from generator.metrics.charts import Chart, bar_chart, line_chart
+from generator.metrics.groups import GroupRow
+from generator.metrics.indicators import DEFINITIONS, REPLY_BUCKETS
+from generator.metrics.report import HEADLINE, MetricsReport, build_report, report_to_json
 from generator.model import OutputFile, Site
 from generator.themes import load_translations
 

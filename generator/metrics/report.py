@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from generator import metrics as m
-from generator.metrics_groups import (
+from generator.metrics import indicators as m
+from generator.metrics.groups import (
     GroupRow,
     MeetupRow,
     Week,

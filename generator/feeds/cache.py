@@ -18,7 +18,7 @@ from typing import Any
 from generator.atomicfile import write_atomic
 from generator.config import FeedConfig, SiteConfig
 from generator.errors import ContentError, Problem
-from generator.feeds import make_slug
+from generator.feeds.parse import make_slug
 from generator.model import FeedItem
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 from generator import clock
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem, UsageError, VeilleError
-from generator.newsletter_render import RenderedEdition, build_message, message_id
+from generator.newsletter.render import RenderedEdition, build_message, message_id
 
 log = logging.getLogger(__name__)
 

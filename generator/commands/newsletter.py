@@ -17,11 +17,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from generator import clock
 from generator.atomicfile import write_atomic
+from generator.commands.console import console, err_console, get_config, report_errors, site_option
 from generator.config import SiteConfig
-from generator.console import console, err_console, get_config, report_errors, site_option
 from generator.errors import UsageError, VeilleError
 from generator.model import OutputFile, Site
-from generator.newsletter import (
+from generator.newsletter.edition import (
     Edition,
     build_edition,
     current_week,
@@ -29,7 +29,7 @@ from generator.newsletter import (
     load_intro,
     parse_period,
 )
-from generator.newsletter_render import (
+from generator.newsletter.render import (
     edition_dir,
     edition_files,
     load_editions,
@@ -38,7 +38,7 @@ from generator.newsletter_render import (
     render_archive_index,
     render_email,
 )
-from generator.send import (
+from generator.newsletter.send import (
     load_recipients,
     load_suppressions,
     parse_smtp_url,

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from generator.config import load_config
 from generator.errors import ContentError
-from generator.ingest import FeedReport, FetchSettings, Outcome, fetch_feeds
+from generator.feeds.ingest import FeedReport, FetchSettings, Outcome, fetch_feeds
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)

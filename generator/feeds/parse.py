@@ -24,9 +24,9 @@ import feedparser
 
 from generator.config import FeedConfig
 from generator.errors import FeedError
-from generator.feeddates import parse_date
-from generator.feedraw import RawEntry, RawFeed
-from generator.jsonfeed import read_json_feed
+from generator.feeds.dates import parse_date
+from generator.feeds.jsonfeed import read_json_feed
+from generator.feeds.raw import RawEntry, RawFeed
 from generator.model import FeedItem
 from generator.sanitize import plain_text, safe_url, sanitize_html, strip_controls
 

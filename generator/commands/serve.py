@@ -27,8 +27,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.config import SiteConfig, load_config
-from generator.content import StatMemo
 from generator.errors import VeilleError
+from generator.sources.content import StatMemo
 
 log = logging.getLogger(__name__)
 RELOAD_PATH = "/__veille/reload"

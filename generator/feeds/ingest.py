@@ -27,7 +27,7 @@ import httpx
 from generator import __version__, clock
 from generator.config import FeedConfig, SiteConfig
 from generator.errors import FeedError
-from generator.feedcache import (
+from generator.feeds.cache import (
     CachedFeed,
     FeedState,
     SlugRegistry,
@@ -36,7 +36,7 @@ from generator.feedcache import (
     merge_items,
     save_cached_feed,
 )
-from generator.feeds import PARSER_VERSION, ParsedFeed, parse_feed
+from generator.feeds.parse import PARSER_VERSION, ParsedFeed, parse_feed
 from generator.model import FeedItem
 
 log = logging.getLogger(__name__)

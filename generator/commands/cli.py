@@ -14,15 +14,15 @@ from typing import Any
 import click
 
 from generator import clock
-from generator.console import console, err_console, get_config, report_errors, site_option
+from generator.commands.console import console, err_console, get_config, report_errors, site_option
 from generator.errors import UsageError
 
 # Subcommand groups that pull heavy libraries (FastAPI, SQLAlchemy, httpx) are
 # imported only when used, so ``veille build`` starts in a fraction of a second.
 LAZY_COMMANDS: dict[str, str] = {
     "comments": "comments_api.cli:comments",
-    "fetch": "generator.fetch_cli:fetch",
-    "newsletter": "generator.newsletter_cli:newsletter",
+    "fetch": "generator.commands.fetch:fetch",
+    "newsletter": "generator.commands.newsletter:newsletter",
 }
 
 
@@ -86,7 +86,7 @@ def build(site: Path | None, out: Path | None, drafts: bool, offline: bool) -> N
 @report_errors
 def check(site: Path | None) -> None:
     """Validate config and content without writing anything."""
-    from generator.checks import check_site
+    from generator.commands.check import check_site
 
     config = get_config(site)
     report = check_site(config)
@@ -107,7 +107,7 @@ def new() -> None:
 @report_errors
 def new_post(title: str, site: Path | None, author: str | None) -> None:
     """Create content/posts/YEAR/SLUG.md with valid front matter."""
-    from generator.content import scaffold_post, slugify
+    from generator.sources.content import scaffold_post, slugify
 
     config = get_config(site)
     when = clock.now().astimezone(config.tz).replace(second=0, microsecond=0)
@@ -128,7 +128,7 @@ def new_post(title: str, site: Path | None, author: str | None) -> None:
 @report_errors
 def serve(site: Path | None, port: int, host: str, drafts: bool) -> None:
     """Build, serve with live reload, and mount the comments API at /api."""
-    from generator.serve import run_server
+    from generator.commands.serve import run_server
 
     config = get_config(site)
     run_server(config, host=host, port=port, drafts=drafts, console=err_console)

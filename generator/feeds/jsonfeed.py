@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from generator.errors import FeedError
-from generator.feedraw import RawEntry, RawFeed
+from generator.feeds.raw import RawEntry, RawFeed
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 

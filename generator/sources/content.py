@@ -24,7 +24,7 @@ from generator.config import SiteConfig
 from generator.errors import ContentError, Problem, display
 from generator.markup import MarkdownRenderer, plain_text, truncate_words
 from generator.model import Community, Event, Person, Post
-from generator.postcache import Parsed, PostCache, content_key
+from generator.sources.postcache import Parsed, PostCache, content_key
 from generator.yamlfile import LineMap, YamlSyntaxError, parse_yaml, validate
 
 log = logging.getLogger(__name__)

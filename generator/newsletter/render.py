@@ -27,7 +27,7 @@ from jinja2 import Environment
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem
 from generator.model import OutputFile, Site
-from generator.newsletter import Edition, edition_from_json
+from generator.newsletter.edition import Edition, edition_from_json
 
 log = logging.getLogger(__name__)
 

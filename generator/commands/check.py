@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from generator.build import load_site, make_wall
 from generator.config import SiteConfig
-from generator.curation import check_curation, curation_path
 from generator.errors import ContentError
+from generator.sources.curation import check_curation, curation_path
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Metrics, the breakdowns: weekly series, communities and sites (small groups merged), meetups.
 
-Pure functions over the ``Facts`` of ``generator.metrics``.
+Pure functions over the ``Facts`` of ``generator.metrics.indicators``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from generator.metrics import (
+from generator.metrics.indicators import (
     Facts,
     Window,
     activated_people,

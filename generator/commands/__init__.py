@@ -1,0 +1,1 @@
+"""The ``veille`` command line and the dev server; nothing imports this package."""

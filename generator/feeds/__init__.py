@@ -1,0 +1,1 @@
+"""Tech-watch feeds: fetch (the only network code), parse, normalise and cache."""

@@ -1,0 +1,1 @@
+"""The metrics page: indicators as pure functions, groups, charts and the page."""

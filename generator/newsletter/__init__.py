@@ -1,0 +1,1 @@
+"""The weekly newsletter: edition selection, rendering and sending."""

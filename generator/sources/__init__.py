@@ -1,0 +1,1 @@
+"""The build's sources: posts, curation and comments, read into records."""
