@@ -39,6 +39,7 @@ from tests.generator.test_newsletter_render import parse
 
 SECRET = "test-secret-not-for-production"
 ROOT = Path(__file__).resolve().parents[2]
+DRY = ("--dry-run",)
 FAST = "  rate_per_second: 5000\n  batch_size: 50\n"
 
 
@@ -268,8 +269,7 @@ def test_dry_run_reads_suppressions_from_the_comments_database(tmp_path: Path) -
     store.dispose()
     result = CliRunner().invoke(
         newsletter,
-        ["send", "--site", str(config.source), "--edition", WEEK, "--recipients", str(csv)]
-        + ["--dry-run"],
+        ["send", "--site", str(config.source), "--edition", WEEK, "--recipients", str(csv), *DRY],
         env={"VEILLE_NEWSLETTER_SECRET": SECRET},
     )
     assert result.exit_code == 0, result.output
@@ -281,8 +281,7 @@ def test_no_comments_database_yet_means_nobody_is_suppressed(tmp_path: Path) -> 
     csv = write_recipients(tmp_path / "r.csv", 3)
     result = CliRunner().invoke(
         newsletter,
-        ["send", "--site", str(config.source), "--edition", WEEK, "--recipients", str(csv)]
-        + ["--dry-run"],
+        ["send", "--site", str(config.source), "--edition", WEEK, "--recipients", str(csv), *DRY],
         env={"VEILLE_NEWSLETTER_SECRET": SECRET},
     )
     assert result.exit_code == 0, result.output
