@@ -15,7 +15,8 @@ from rich.text import Text
 
 from generator.commands.console import console, err_console, get_config, report_errors, site_option
 from generator.errors import VeilleError
-from generator.feeds.ingest import FeedReport, FetchSettings, Outcome, fetch_feeds
+from generator.feeds.ingest import fetch_feeds
+from generator.feeds.report import FeedReport, FetchSettings, Outcome
 
 _STYLE = {
     Outcome.OK: ("ok", "green"),
