@@ -1,7 +1,9 @@
 """``veille comments``: serve, migrate, export and import the comments store.
 
 Configuration comes from site.yaml (``--site``); ``--db`` overrides its
-``comments.database``. Problems exit 1 with a message, never a traceback.
+``comments.database``. Problems are ``VeilleError``s, reported like every other
+``veille`` command's (``generator.commands.console.report_errors``): exit 1 with a
+message, never a traceback.
 """
 
 from __future__ import annotations
@@ -24,27 +26,22 @@ from comments_api.exchange import parse_lines
 from comments_api.service import Service
 from comments_api.settings import Settings, settings_from_config
 from comments_api.store import Store
+from generator.commands.console import report_errors, site_option
 from generator.config import load_config
-from generator.errors import ContentError
+from generator.errors import ContentError, Problem, VeilleError
 
 _ENV_SITE = "VEILLE_COMMENTS_SITE"
 _ENV_DB = "VEILLE_COMMENTS_DB"
 
-site_option = click.option(
-    "--site",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="site.yaml (default: ./site.yaml).",
-)
 db_option = click.option("--db", help="SQLAlchemy URL; default: comments.database of site.yaml.")
 
 
 def _settings(site: Path | None, db: str | None) -> Settings:
+    config = load_config(site)
     try:
-        return settings_from_config(load_config(site), db)
-    except ContentError as exc:
-        raise click.ClickException(str(exc)) from None
+        return settings_from_config(config, db)
     except ValueError as exc:  # e.g. a bad trusted_proxies entry
-        raise click.ClickException(f"comments: {exc}") from None
+        raise VeilleError(f"comments: {exc}") from None
 
 
 def _store(settings: Settings) -> Store:
@@ -52,7 +49,7 @@ def _store(settings: Settings) -> Store:
         store = Store(settings.database_url)
         migrations.upgrade(store)
     except Exception as exc:
-        raise click.ClickException(f"cannot open the comments database: {_describe(exc)}") from None
+        raise VeilleError(f"cannot open the comments database: {_describe(exc)}") from None
     return store
 
 
@@ -91,6 +88,7 @@ def app_from_env() -> FastAPI:
 @site_option
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
+@report_errors
 def serve(
     host: str, port: int, db: str | None, site: Path | None, workers: int, access_log: bool
 ) -> None:
@@ -136,7 +134,7 @@ def _serve_workers(config: Any) -> None:
     try:
         sock.bind((config.host, config.port))
     except OSError as exc:
-        raise click.ClickException(f"cannot listen on {config.host}:{config.port}: {exc}") from None
+        raise VeilleError(f"cannot listen on {config.host}:{config.port}: {exc}") from None
     sock.set_inheritable(True)
     logging.getLogger(__name__).info(
         "serving on http://%s:%d with %d workers", config.host, config.port, config.workers
@@ -147,6 +145,7 @@ def _serve_workers(config: Any) -> None:
 @comments.command()
 @db_option
 @site_option
+@report_errors
 def migrate(db: str | None, site: Path | None) -> None:
     """Bring the database schema to the newest version."""
     store = _store(_settings(site, db))
@@ -160,6 +159,7 @@ def migrate(db: str | None, site: Path | None) -> None:
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout."
 )
+@report_errors
 def export_command(db: str | None, site: Path | None, output: Path | None) -> None:
     """Write every comment, reaction, account and suppression as JSON Lines."""
     settings = _settings(site, db)
@@ -195,21 +195,20 @@ def _write(service: Service, handle: IO[str]) -> int:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
 @site_option
+@report_errors
 def import_command(file: Path, db: str | None, site: Path | None) -> None:
     """Load a JSON Lines export; records already present are skipped."""
     settings = _settings(site, db)
     try:
         with file.open(encoding="utf-8") as handle:
             exported = parse_lines(handle, str(file))
-    except ContentError as exc:
-        raise click.ClickException(str(exc)) from None
     except UnicodeDecodeError:
-        raise click.ClickException(f"{file}: not UTF-8 text") from None
+        raise ContentError([Problem(file, None, "not UTF-8 text")]) from None
     store = _store(settings)
     try:
         summary = Service(settings, store).import_records(exported)
     except ApiError as exc:
-        raise click.ClickException(f"{file}: {exc.message}") from None
+        raise VeilleError(f"{file}: {exc.message}") from None
     finally:
         store.dispose()
     click.echo(

@@ -365,6 +365,11 @@ class Tx:
         stmt = self._insert(suppressions).values(email=email, created=now)
         self.conn.execute(stmt.on_conflict_do_nothing(index_elements=["email"]))
 
+    def suppressed_emails(self) -> frozenset[str]:
+        """Every unsubscribed address, lowercased: the newsletter must skip them all."""
+        rows = self.conn.execute(select(suppressions.c.email)).scalars()
+        return frozenset(str(email).strip().lower() for email in rows)
+
     # export and import -------------------------------------------------------
     def iter_table(self, name: str) -> Iterator[RowMapping]:
         table = metadata.tables[name]

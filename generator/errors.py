@@ -1,6 +1,7 @@
 """Errors of the generator: facts (file, line, key), formatted only by ``__str__``.
 
-Only the CLI turns these into exit codes; everything else raises or collects them.
+Each error class says which exit code it means (``exit_code``); only the CLI
+(``generator.commands.console.report_errors``) turns them into exits and messages.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from pathlib import Path
 
 
 class VeilleError(Exception):
-    """Base of every error the generator reports to a user."""
+    """Base of every error the generator reports to a user.
+
+    ``exit_code`` is the process exit status the CLI uses for it: 1 for a problem in
+    the site's config or content (or an interrupted run), 2 for wrong usage.
+    """
+
+    exit_code: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +77,5 @@ class FeedError(VeilleError):
 
 class UsageError(VeilleError):
     """The command was called wrongly (exit code 2)."""
+
+    exit_code = 2

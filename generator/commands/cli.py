@@ -1,4 +1,4 @@
-"""The ``veille`` command: parse, dispatch, and map errors to exit codes.
+"""The ``veille`` command: parse and dispatch (errors → exit codes: ``console.report_errors``).
 
 Exit codes: 0 success; 1 a problem in config or content (each line names the
 file and, where known, the line); 2 wrong usage.
@@ -64,13 +64,18 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @site_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--drafts", is_flag=True, help="Include posts marked draft.")
-@click.option("--offline", is_flag=True, help="Never touch the network (builds never do).")
+@click.option(
+    "--offline",
+    "_offline",
+    is_flag=True,
+    help="No effect, kept for scripts that pass it: builds never touch the network "
+    "(they read the feed cache that `veille fetch` fills).",
+)
 @report_errors
-def build(site: Path | None, out: Path | None, drafts: bool, offline: bool) -> None:
+def build(site: Path | None, out: Path | None, drafts: bool, _offline: bool) -> None:
     """Build the whole site into public/ (or --out), atomically."""
     from generator.build import build as run_build
 
-    del offline  # builds read the feed cache only; kept for scripts that pass it
     config = get_config(site)
     with err_console.status("Building…") as status:
         result = run_build(config, out, drafts, progress=lambda s: status.update(f"Building: {s}…"))

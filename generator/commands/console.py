@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from generator.config import SiteConfig, load_config
 from generator.errors import ContentError, UsageError, VeilleError
@@ -31,30 +32,32 @@ site_option = click.option(
 
 
 def report_errors(func: F) -> F:
-    """Turn Veille's errors into one line per problem and the right exit code."""
+    """Turn Veille's errors into one line per problem and the error's own exit code.
+
+    The one place errors become exits: every command, ``fetch`` and ``comments`` included.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except ContentError as exc:
-            for problem in exc.problems:
-                err_console.print(f"[red]error[/red] {problem}", markup=True, highlight=False)
-            count = len(exc.problems)
-            err_console.print(f"{count} problem{'s' if count != 1 else ''} found; nothing written.")
-            if verbose():
-                raise
-            sys.exit(1)
-        except UsageError as exc:
-            err_console.print(f"[red]error[/red] {exc}")
-            sys.exit(2)
         except VeilleError as exc:
-            err_console.print(f"[red]error[/red] {exc}")
-            if verbose():
+            show_error(exc)
+            if verbose() and not isinstance(exc, UsageError):
                 raise
-            sys.exit(1)
+            sys.exit(exc.exit_code)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper  # type: ignore[return-value]  # functools.wraps loses F's signature
+
+
+def show_error(exc: VeilleError) -> None:
+    """One ``error`` line per problem; content errors end with how many were found."""
+    lines = exc.problems if isinstance(exc, ContentError) else (exc,)
+    for line in lines:
+        err_console.print(Text.assemble(("error", "red"), " ", str(line)))
+    if isinstance(exc, ContentError):
+        count = len(exc.problems)
+        err_console.print(f"{count} problem{'s' if count != 1 else ''} found; nothing written.")
 
 
 def verbose() -> bool:

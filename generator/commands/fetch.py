@@ -7,20 +7,16 @@ items are kept); with ``--strict`` 1 when any feed failed, backed off or is gone
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
-from generator.config import load_config
-from generator.errors import ContentError
-from generator.feeds.ingest import FeedReport, FetchSettings, Outcome, fetch_feeds
-
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+from generator.commands.console import console, err_console, get_config, report_errors, site_option
+from generator.errors import VeilleError
+from generator.feeds.ingest import fetch_feeds
+from generator.feeds.report import FeedReport, FetchSettings, Outcome
 
 _STYLE = {
     Outcome.OK: ("ok", "green"),
@@ -32,22 +28,13 @@ _STYLE = {
 
 
 @click.command("fetch")
-@click.option(
-    "--site",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="The site's configuration file (default: ./site.yaml).",
-)
+@site_option
 @click.option("--strict", is_flag=True, help="Exit 1 if any feed failed (for cron jobs).")
 @click.option("--force", is_flag=True, help="Fetch even feeds that are backing off or gone.")
+@report_errors
 def fetch(site: Path | None, strict: bool, force: bool) -> None:
     """Refresh the tech-watch feeds into the local cache (builds read only the cache)."""
-    try:
-        config = load_config(site)
-    except ContentError as exc:
-        for problem in exc.problems:
-            err_console.print(Text.assemble(("error ", "red"), str(problem)))
-        sys.exit(1)
+    config = get_config(site)
     if not config.feeds:
         console.print("No feeds in site.yaml: nothing to fetch.")
         return
@@ -72,8 +59,7 @@ def fetch(site: Path | None, strict: bool, force: bool) -> None:
     console.print(result.summary())
     if strict and result.failures:
         count = len(result.failures)
-        err_console.print(f"--strict: {count} feed{'s' if count != 1 else ''} not refreshed")
-        sys.exit(1)
+        raise VeilleError(f"--strict: {count} feed{'s' if count != 1 else ''} not refreshed")
 
 
 def format_report(report: FeedReport, width: int = 0) -> Text:

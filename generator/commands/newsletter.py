@@ -19,7 +19,7 @@ from generator import clock
 from generator.atomicfile import write_atomic
 from generator.commands.console import console, err_console, get_config, report_errors, site_option
 from generator.config import SiteConfig
-from generator.errors import UsageError, VeilleError
+from generator.errors import ContentError, Problem, UsageError, VeilleError
 from generator.model import OutputFile, Site
 from generator.newsletter.edition import (
     Edition,
@@ -29,6 +29,7 @@ from generator.newsletter.edition import (
     load_intro,
     parse_period,
 )
+from generator.newsletter.recipients import load_recipients, load_suppression_export
 from generator.newsletter.render import (
     edition_dir,
     edition_files,
@@ -38,12 +39,7 @@ from generator.newsletter.render import (
     render_archive_index,
     render_email,
 )
-from generator.newsletter.send import (
-    load_recipients,
-    load_suppressions,
-    parse_smtp_url,
-    send_edition,
-)
+from generator.newsletter.send import parse_smtp_url, send_edition
 from generator.themes import make_environment
 
 SECRET_ENV = "VEILLE_NEWSLETTER_SECRET"  # noqa: S105 - the variable's name, not a secret
@@ -143,6 +139,42 @@ def _token_maker() -> Callable[[str], str]:
     from comments_api.unsubscribe import make_token
 
     return lambda email: make_token(email, secret)
+
+
+def load_suppressions(config: SiteConfig, export: Path | None = None) -> frozenset[str]:
+    """Suppressed addresses from an export (``export`` or ``comments.snapshot``) or the database.
+
+    The sender only ever sees the resulting frozenset: the newsletter package does not
+    know the comments store exists.
+    """
+    snapshot = config.comments.snapshot
+    source = export or (config.resolve(snapshot) if snapshot else None)
+    if source is not None:
+        return load_suppression_export(source)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from comments_api.store import Store
+
+    url = config.database_url()
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).exists():
+        err_console.print(
+            f"[yellow]warning[/yellow] no comments database at {url}: nobody is suppressed"
+        )
+        return frozenset()
+    store = Store(url, pool_size=1)
+    try:
+        with store.read() as tx:
+            return tx.suppressed_emails()
+    except SQLAlchemyError as exc:
+        problem = Problem(
+            config.source,
+            None,
+            f"cannot read suppressions: {exc.__class__.__name__}",
+            "comments.database",
+        )
+        raise ContentError([problem]) from None
+    finally:
+        store.dispose()
 
 
 @newsletter.command("send")

@@ -9,7 +9,6 @@ One feed's failure never stops the others; its last good items stay in the cache
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import functools
 import hashlib
 import logging
@@ -18,13 +17,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from generator import __version__, clock
+from generator import clock
 from generator.config import FeedConfig, SiteConfig
 from generator.errors import FeedError
 from generator.feeds.cache import (
@@ -37,7 +35,19 @@ from generator.feeds.cache import (
     save_cached_feed,
 )
 from generator.feeds.parse import PARSER_VERSION, ParsedFeed, parse_feed
+from generator.feeds.report import (
+    FeedReport,
+    FetchReport,
+    FetchSettings,
+    Outcome,
+    items_label,
+    next_attempt,
+    parse_retry_after,
+    skip_report,
+)
 from generator.model import FeedItem
+
+__all__ = ["FeedReport", "FetchReport", "FetchSettings", "Outcome", "fetch_feeds", "parse_job"]
 
 log = logging.getLogger(__name__)
 
@@ -47,81 +57,6 @@ ACCEPT = (
 )
 _PERMANENT = frozenset({301, 308})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-
-@dataclass(frozen=True, slots=True)
-class FetchSettings:
-    """How politely and how hard to fetch; the defaults suit a cron job."""
-
-    concurrency: int = 8  # feeds fetched at once
-    timeout: float = 20.0  # seconds for a whole request, redirects and body included
-    connect_timeout: float = 10.0
-    max_bytes: int = 10 * 1024 * 1024  # a feed larger than this is refused
-    max_redirects: int = 5
-    backoff_base: timedelta = timedelta(minutes=30)  # after the 1st failure; doubles
-    backoff_max: timedelta = timedelta(hours=24)
-    force: bool = False  # ignore backoff and 410 Gone
-    user_agent: str = f"Veille/{__version__} (tech-watch feed reader)"
-
-
-class Outcome(StrEnum):
-    """What happened to one feed in one run."""
-
-    OK = "ok"
-    NOT_MODIFIED = "not modified"
-    FAILED = "failed"
-    GONE = "gone"
-    BACKING_OFF = "backing off"
-
-
-@dataclass(frozen=True, slots=True)
-class FeedReport:
-    """One feed's outcome: the one line the summary shows for it."""
-
-    feed_id: str
-    outcome: Outcome
-    message: str
-    items: int = 0  # items kept in the cache for this feed
-    added: int = 0
-    updated: int = 0
-    warnings: tuple[str, ...] = ()
-    seconds: float = 0.0
-
-    @property
-    def failed(self) -> bool:
-        """Whether ``--strict`` counts this feed as a failure (its items are stale)."""
-        return self.outcome in {Outcome.FAILED, Outcome.GONE, Outcome.BACKING_OFF}
-
-    def line(self) -> str:
-        """``feed-id: outcome — details``, warnings included."""
-        text = f"{self.feed_id}: {self.outcome.value} — {self.message}"
-        if self.warnings:
-            text += "; warning: " + "; ".join(self.warnings)
-        return text
-
-
-@dataclass(frozen=True, slots=True)
-class FetchReport:
-    """The outcome of a whole run, feeds in site.yaml order."""
-
-    feeds: tuple[FeedReport, ...]
-    seconds: float
-
-    @property
-    def failures(self) -> tuple[FeedReport, ...]:
-        return tuple(f for f in self.feeds if f.failed)
-
-    def summary(self) -> str:
-        """The closing line: counts per outcome, new items, time."""
-        counts = {o: sum(1 for f in self.feeds if f.outcome is o) for o in Outcome}
-        parts = [f"{n} {o.value}" for o, n in counts.items() if n]
-        added = sum(f.added for f in self.feeds)
-        updated = sum(f.updated for f in self.feeds)
-        return (
-            f"{len(self.feeds)} feed{'s' if len(self.feeds) != 1 else ''} in "
-            f"{self.seconds:.1f} s: {', '.join(parts) or 'nothing to do'}; "
-            f"{added} new item{'s' if added != 1 else ''}, {updated} updated"
-        )
 
 
 class _Failure(Exception):
@@ -224,7 +159,9 @@ class _Fetcher:
         except Exception as exc:  # one feed's surprise must not stop the others
             log.exception("feed %s: unexpected error", feed.id)
             kept = len(cached.items) if cached is not None else 0
-            message = f"unexpected error: {type(exc).__name__}: {_reason(exc)}; kept {_items(kept)}"
+            message = (
+                f"unexpected error: {type(exc).__name__}: {_reason(exc)}; kept {items_label(kept)}"
+            )
             report = FeedReport(feed.id, Outcome.FAILED, message, kept)
         report = replace(report, seconds=time.perf_counter() - started)
         log.info("%s", report.line())
@@ -236,7 +173,7 @@ class _Fetcher:
         same_url = cached is not None and cached.state.configured_url == feed.url
         state = cached.state if cached is not None and same_url else fresh_state(feed)
         items = cached.items if cached is not None else ()
-        skip = self._skip_reason(feed, state, len(items))
+        skip = skip_report(feed, state, len(items), self.now, self.settings)
         if skip is not None:
             return skip
         async with self.gate:
@@ -256,9 +193,9 @@ class _Fetcher:
             if fresh != state:
                 await self._save(CachedFeed(feed.id, fresh, items))
             how = (
-                _items(len(items))
+                items_label(len(items))
                 if response.status == 304
-                else f"same bytes, {_items(len(items))}"
+                else f"same bytes, {items_label(len(items))}"
             )
             return FeedReport(feed.id, Outcome.NOT_MODIFIED, how, len(items))
         if response.status == 410:
@@ -266,12 +203,12 @@ class _Fetcher:
             await self._save(CachedFeed(feed.id, state, items))
             message = (
                 "HTTP 410 Gone: no longer fetched (remove it from site.yaml); "
-                f"kept {_items(len(items))}"
+                f"kept {items_label(len(items))}"
             )
             return FeedReport(feed.id, Outcome.GONE, message, len(items))
         if response.status != 200:
             reason = httpx.codes.get_reason_phrase(response.status)
-            hint = _retry_after(response.headers, self.now)
+            hint = parse_retry_after(response.headers, self.now)
             return await self._failed(
                 feed, state, items, f"HTTP {response.status} {reason}".strip(), hint
             )
@@ -309,24 +246,6 @@ class _Fetcher:
             parsed.warnings,
         )
 
-    def _skip_reason(self, feed: FeedConfig, state: FeedState, kept: int) -> FeedReport | None:
-        if not feed.is_remote or self.settings.force:
-            return None
-        if state.gone:
-            message = (
-                "HTTP 410 Gone earlier: not fetched (remove it from site.yaml, or --force); "
-                f"kept {_items(kept)}"
-            )
-            return FeedReport(feed.id, Outcome.GONE, message, kept)
-        if state.retry_after is not None and self.now < state.retry_after:
-            message = (
-                f"not fetched until {state.retry_after:%Y-%m-%d %H:%M} UTC after "
-                f"{state.failures} failure{'s' if state.failures != 1 else ''} "
-                f"(last: {state.last_error}); kept {_items(kept)}"
-            )
-            return FeedReport(feed.id, Outcome.BACKING_OFF, message, kept)
-        return None
-
     def _succeeded(self, state: FeedState, response: _Response, title: str | None) -> FeedState:
         headers = response.headers
         return replace(
@@ -355,10 +274,7 @@ class _Fetcher:
         failures = state.failures + 1
         retry_after = None
         if feed.is_remote:
-            delay = min(
-                self.settings.backoff_base * 2 ** min(failures - 1, 16), self.settings.backoff_max
-            )
-            retry_after = max(self.now + delay, hint or self.now)
+            retry_after = next_attempt(self.settings, failures, self.now, hint)
         state = replace(
             state,
             failures=failures,
@@ -368,7 +284,7 @@ class _Fetcher:
         )
         await self._save(CachedFeed(feed.id, state, items))
         return FeedReport(
-            feed.id, Outcome.FAILED, f"{message}; kept {_items(len(items))}", len(items)
+            feed.id, Outcome.FAILED, f"{message}; kept {items_label(len(items))}", len(items)
         )
 
     async def _save(self, cached: CachedFeed) -> None:
@@ -481,27 +397,6 @@ def _redirect_target(url: str, status: int, location: str) -> str:
     return target
 
 
-def _items(count: int) -> str:
-    return f"{count} item{'s' if count != 1 else ''}"
-
-
 def _reason(exc: Exception) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:200]
-
-
-def _retry_after(headers: httpx.Headers, now: datetime) -> datetime | None:
-    """The server's ``Retry-After`` (seconds or an HTTP date), at most a week away."""
-    value = headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        when = now + timedelta(seconds=int(value))
-    else:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-    return min(when, now + timedelta(days=7))

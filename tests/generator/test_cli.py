@@ -81,3 +81,22 @@ def test_new_post_scaffolds_a_valid_draft(
     assert again.exit_code == 2
     checked = runner.invoke(main, ["check", "--site", str(site)])
     assert checked.exit_code == 0, checked.output
+
+
+def test_offline_is_a_documented_no_op(make_site: SiteFactory, tmp_path: Path) -> None:
+    help_text = CliRunner().invoke(main, ["build", "--help"], terminal_width=200).output
+    assert "--offline" in help_text and "No effect, kept for scripts" in help_text
+    site = make_site()
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["build", "--site", str(site), "--out", str(out), "--offline"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").is_file()
+
+
+def test_fetch_reports_a_bad_site_file_like_every_command(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text("title: T\nnot_a_key: 1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["fetch", "--site", str(tmp_path / "site.yaml")])
+    assert result.exit_code == 1
+    assert "site.yaml:2: not_a_key:" in result.output and "1 problem found" in result.output

@@ -21,7 +21,14 @@ import generator.feeds.ingest as ingest
 from generator.commands.fetch import fetch
 from generator.config import SiteConfig
 from generator.feeds.cache import load_cached_feed, load_feed_items
-from generator.feeds.ingest import FetchReport, FetchSettings, Outcome, fetch_feeds
+from generator.feeds.ingest import fetch_feeds
+from generator.feeds.report import (
+    FetchReport,
+    FetchSettings,
+    Outcome,
+    next_attempt,
+    parse_retry_after,
+)
 from tests.generator.conftest import FeedSite
 from tests.generator.feeds_conftest import LocalServer, Route, Seen, atom, http_date, rss20
 
@@ -615,3 +622,27 @@ def test_fetch_from_a_thread_that_runs_a_loop(
         return run(config)  # e.g. under Playwright's sync API, which keeps a loop running
 
     assert only(asyncio.run(inside())).outcome is Outcome.OK
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", None),
+        ("120", datetime(2026, 1, 1, 0, 2, tzinfo=UTC)),
+        ("Thu, 01 Jan 2026 01:00:00 GMT", datetime(2026, 1, 1, 1, 0, tzinfo=UTC)),
+        ("next tuesday", None),
+        ("99999999", datetime(2026, 1, 8, tzinfo=UTC)),  # never more than a week away
+    ],
+)
+def test_retry_after_header(value: str, expected: datetime | None) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert parse_retry_after({"retry-after": value}, now) == expected
+
+
+def test_backoff_doubles_up_to_its_cap_unless_the_server_asks_for_later() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    settings = FetchSettings()
+    waits = [next_attempt(settings, n, now, None) - now for n in (1, 2, 3, 10)]
+    assert waits == [timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2), timedelta(1)]
+    later = now + timedelta(days=2)
+    assert next_attempt(settings, 1, now, later) == later

@@ -15,19 +15,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from comments_api import migrations
+from comments_api.store import Store
 from comments_api.unsubscribe import make_token, read_token
 from generator.commands.newsletter import newsletter, save_edition
 from generator.config import SiteConfig
 from generator.errors import ContentError, UsageError
 from generator.newsletter.edition import build_edition, parse_period
+from generator.newsletter.recipients import load_recipients, parse_recipients
 from generator.newsletter.render import RenderedEdition, edition_dir, render_email
-from generator.newsletter.send import (
-    SendError,
-    load_recipients,
-    parse_recipients,
-    parse_smtp_url,
-    send_edition,
-)
+from generator.newsletter.send import SendError, parse_smtp_url, send_edition
 from tests.generator.newsletter_fixtures import (
     NOW,
     WEEK,
@@ -42,6 +39,7 @@ from tests.generator.test_newsletter_render import parse
 
 SECRET = "test-secret-not-for-production"
 ROOT = Path(__file__).resolve().parents[2]
+DRY = ("--dry-run",)
 FAST = "  rate_per_second: 5000\n  batch_size: 50\n"
 
 
@@ -259,6 +257,35 @@ def test_dry_run_counts_and_sends_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "would send 5" in result.output
     assert not (edition_dir(config, WEEK) / "ledger.jsonl").exists()
+
+
+def test_dry_run_reads_suppressions_from_the_comments_database(tmp_path: Path) -> None:
+    config, _ = built(tmp_path)
+    csv = write_recipients(tmp_path / "r.csv", 5)
+    store = Store(config.database_url())
+    migrations.upgrade(store)
+    with store.write() as tx:
+        tx.add_suppression("User2@Example.org", NOW)
+    store.dispose()
+    result = CliRunner().invoke(
+        newsletter,
+        ["send", "--site", str(config.source), "--edition", WEEK, "--recipients", str(csv), *DRY],
+        env={"VEILLE_NEWSLETTER_SECRET": SECRET},
+    )
+    assert result.exit_code == 0, result.output
+    assert "would send 4" in result.output and "suppressed 1" in result.output
+
+
+def test_no_comments_database_yet_means_nobody_is_suppressed(tmp_path: Path) -> None:
+    config, _ = built(tmp_path)
+    csv = write_recipients(tmp_path / "r.csv", 3)
+    result = CliRunner().invoke(
+        newsletter,
+        ["send", "--site", str(config.source), "--edition", WEEK, "--recipients", str(csv), *DRY],
+        env={"VEILLE_NEWSLETTER_SECRET": SECRET},
+    )
+    assert result.exit_code == 0, result.output
+    assert "nobody is suppressed" in result.output and "would send 3" in result.output
 
 
 @pytest.mark.parametrize(
