@@ -14,7 +14,7 @@ from typing import Annotated
 import uvicorn
 from fastapi import FastAPI, Query, Response
 
-from comments_api.cli import tune_gc
+from generator.commands.comments import tune_gc
 
 
 def make_app(listing: bytes, counts: bytes) -> FastAPI:

@@ -168,7 +168,12 @@ def veille(work: Path, db: str, workers: int = 1) -> Target:
     else:
         url, drop = create_pg_database()
         cleanup.append(drop)
-    command = [sys.executable, "-c", "from comments_api.cli import comments; comments()", "serve"]
+    command = [
+        sys.executable,
+        "-c",
+        "from generator.commands.comments import comments; comments()",
+        "serve",
+    ]
     command += ["--site", str(site), "--db", url, "--port", str(port), "--no-access-log"]
     command += ["--workers", str(workers)]
     name = f"veille-{db}" + (f"-{workers}w" if workers > 1 else "")

@@ -20,7 +20,7 @@ from generator.errors import UsageError
 # Subcommand groups that pull heavy libraries (FastAPI, SQLAlchemy, httpx) are
 # imported only when used, so ``veille build`` starts in a fraction of a second.
 LAZY_COMMANDS: dict[str, str] = {
-    "comments": "comments_api.cli:comments",
+    "comments": "generator.commands.comments:comments",
     "fetch": "generator.commands.fetch:fetch",
     "newsletter": "generator.commands.newsletter:newsletter",
 }

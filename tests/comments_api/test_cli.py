@@ -9,8 +9,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from comments_api.cli import comments
 from comments_api.store import Store
+from generator.commands.comments import comments
 from tests.comments_api.conftest import THREAD, ApiFactory, admin_headers
 
 

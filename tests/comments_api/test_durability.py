@@ -31,7 +31,7 @@ def start_server(
     site: Path, db_url: str, port: int, log: Path, *extra: str
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, "VEILLE_ADMIN_TOKEN": ADMIN_TOKEN}
-    command = [sys.executable, "-c", "from comments_api.cli import comments; comments()"]
+    command = [sys.executable, "-c", "from generator.commands.comments import comments; comments()"]
     command += ["serve", "--site", str(site)]
     command += ["--db", db_url, "--port", str(port), *(extra or ("--no-access-log",))]
     process = subprocess.Popen(

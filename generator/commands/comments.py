@@ -111,7 +111,7 @@ def serve(
     os.environ[_ENV_DB] = db or ""
     _serve_workers(
         uvicorn.Config(
-            "comments_api.cli:app_from_env",
+            "generator.commands.comments:app_from_env",
             factory=True,
             workers=workers,
             **common,  # type: ignore[arg-type]
