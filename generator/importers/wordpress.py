@@ -276,7 +276,7 @@ def _comments(item: Node, name: str, notes: list[Note]) -> tuple[Comment, ...]:
                 parent=parent if parent not in {"", "0"} else None,
                 author_name=html.unescape(node.get("wp:comment_author")) or "Anonymous",
                 email=node.get("wp:comment_author_email") or None,
-                body=node.get("wp:comment_content"),
+                body=html.unescape(node.get("wp:comment_content")),
                 created=created.replace(tzinfo=UTC),
                 approved=approved == "1",
             )
