@@ -26,8 +26,10 @@ def _atom(base: str) -> bytes:
     <author><name>Jane Doe</name></author>
     <category term="observability"/>
     <summary>Traces everywhere.</summary>
-    <content type="html">&lt;p&gt;Traces everywhere. &lt;img src="/img/board.png" alt="board"&gt;&lt;/p&gt;
-&lt;p&gt;See &lt;a href="{base}/editions/11.html"&gt;last edition&lt;/a&gt; and &lt;a href="/archive/"&gt;the archive&lt;/a&gt;.&lt;/p&gt;
+    <content type="html">&lt;p&gt;Traces everywhere.
+&lt;img src="/img/board.png" alt="board"&gt;&lt;/p&gt;
+&lt;p&gt;See &lt;a href="{base}/editions/11.html"&gt;last edition&lt;/a&gt;
+and &lt;a href="/archive/"&gt;the archive&lt;/a&gt;.&lt;/p&gt;
 &lt;script&gt;alert(1)&lt;/script&gt;</content>
   </entry>
   <entry>
