@@ -22,6 +22,7 @@ from generator.errors import UsageError
 LAZY_COMMANDS: dict[str, str] = {
     "comments": "generator.commands.comments:comments",
     "fetch": "generator.commands.fetch:fetch",
+    "import": "generator.commands.importing:import_command",
     "newsletter": "generator.commands.newsletter:newsletter",
 }
 
