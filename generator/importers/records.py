@@ -86,7 +86,9 @@ class ImportedPost:
     body_format: BodyFormat = BodyFormat.MARKDOWN
     authors: tuple[Author, ...] = ()
     tags: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ()  # categories or sections, mapped to a community by --community-map
+    sections: tuple[
+        str, ...
+    ] = ()  # categories or sections, mapped to a community by --community-map
     summary: str | None = None
     image: str | None = None
     draft: bool = False
