@@ -321,7 +321,7 @@ def _rewrite(
 
     def other(match: re.Match[str], line: int) -> str:
         name = match.group(1)
-        if not name.startswith("/"):
+        if not name.startswith("/") and name not in {"ref", "relref"}:
             rewrite.note(line, f"shortcode {name}", "left as text")
         return match.group(0)
 
