@@ -1,0 +1,4 @@
+import sys
+sys.path.append(".")
+from pelicanconf import *
+SITEURL = "https://notes.example.org"
