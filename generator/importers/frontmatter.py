@@ -118,7 +118,7 @@ def _yaml(inner: str) -> tuple[dict[str, Any], dict[str, int]]:
 
 def _toml(inner: str) -> tuple[dict[str, Any], dict[str, int]]:
     try:
-        data = tomllib.loads(inner)
+        data = tomllib.loads(inner + "\n")
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_LINE.search(message)

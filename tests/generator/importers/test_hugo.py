@@ -41,8 +41,7 @@ def test_posts_sections_and_pages(source: ImportedSource, posts: dict[str, Impor
         "hugo:content/posts/video.md",
     ]
     assert [str(n) for n in source.notes] == [
-        "content/posts/broken.md:1: invalid TOML: Unterminated string (at end of document): "
-        "file not imported",
+        "content/posts/broken.md:2: invalid TOML: Illegal character '\\n': file not imported",
         "content/about.md:1: a page, not in a section: not imported",
     ]
 

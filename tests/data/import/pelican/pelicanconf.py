@@ -1,3 +1,4 @@
+# ruff: noqa: E402
 AUTHOR = "Ada Lovelace"
 SITENAME = "Engineering notes"
 SITEURL = ""
@@ -8,4 +9,5 @@ ARTICLE_URL = "{date:%Y}/{slug}.html"
 ARTICLE_SAVE_AS = ARTICLE_URL
 STATIC_PATHS = ["images"]
 import os  # a real settings file may compute things; they are never run
+
 THEME = os.path.join("themes", "custom")
