@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 import yaml
@@ -96,13 +97,16 @@ def import_command(
     content = into if into is not None else config.content_path
     if not source.startswith(("http://", "https://")) and not Path(source).exists():
         raise UsageError(f"{source}: no such file or folder")
+    sections = load_community_map(community_map, _communities(content))
     options = ImportOptions(
         content_dir=content,
         state_dir=config.cache_path / "import",
-        community_map=load_community_map(community_map, _communities(content)),
+        community_map=sections,
         dry_run=dry_run,
     )
-    imported = read_source(kind, source, ReadOptions(uploads, download_images))
+    zone = ZoneInfo(config.timezone)
+    read_options = ReadOptions(uploads, download_images, sections, zone)
+    imported = read_source(kind, source, read_options)
     report = _write(imported, options, download_images)
     for note in report.notes:
         err_console.print(f"[yellow]warning[/yellow] {escape(str(note))}", highlight=False)
@@ -113,7 +117,7 @@ def import_command(
             console.print(f"dry run: {escape(event)}", highlight=False)
     console.print(report.summary())
     if report.comments_file is not None:
-        from comments_api.cli import import_command as import_comments
+        from generator.commands.comments import import_command as import_comments
 
         ctx.invoke(import_comments, file=report.comments_file, db=None, site=site)
     if report.errors:

@@ -7,8 +7,9 @@ writes: it returns an ImportedSource for ``writer.py``.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,8 @@ class ReadOptions:
 
     uploads: Path | None = None  # a local copy of wp-content/uploads (WordPress)
     download_images: bool = False
+    community_map: Mapping[str, str] = field(default_factory=dict)  # section → community id
+    timezone: tzinfo | None = None  # the site's zone, for naive dates the source does not place
 
 
 Reader = Callable[[Path | str, ReadOptions], "ImportedSource"]
@@ -37,10 +40,17 @@ def _lazy(module: str) -> Reader:
     return read
 
 
-def _not_yet(kind: str) -> Reader:
-    # Placeholder: the Hugo/Zola/Jekyll/Pelican readers replace these entries.
+def _static_site(module: str) -> Reader:
+    """A Hugo/Zola/Jekyll/Pelican reader: a local folder, the section map and the site's zone."""
+
     def read(source: Path | str, options: ReadOptions) -> ImportedSource:
-        raise UsageError(f"importing from {kind} is not available yet")
+        if isinstance(source, str) and source.startswith(("http://", "https://")):
+            raise UsageError(f"{source}: {module.rsplit('.', 1)[-1]} imports a local folder")
+        reader = importlib.import_module(module).read
+        result: ImportedSource = reader(
+            Path(source), community_map=options.community_map, timezone=options.timezone
+        )
+        return result
 
     return read
 
@@ -48,10 +58,10 @@ def _not_yet(kind: str) -> Reader:
 READERS: dict[str, Reader] = {
     "feed": _lazy("generator.importers.feed"),
     "wordpress": _lazy("generator.importers.wordpress"),
-    "hugo": _not_yet("hugo"),
-    "zola": _not_yet("zola"),
-    "jekyll": _not_yet("jekyll"),
-    "pelican": _not_yet("pelican"),
+    "hugo": _static_site("generator.importers.hugo"),
+    "zola": _static_site("generator.importers.zola"),
+    "jekyll": _static_site("generator.importers.jekyll"),
+    "pelican": _static_site("generator.importers.pelican"),
 }
 
 
