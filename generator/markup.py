@@ -16,8 +16,10 @@ from typing import Any, Literal
 
 import markdown
 from markdown.extensions import Extension
-from markdown.extensions.toc import slugify, unique
+from markdown.extensions.toc import unique
 from markdown.treeprocessors import Treeprocessor
+
+from generator.text import heading_slug
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _TAG = re.compile(r"<[^>]+>")
@@ -111,7 +113,7 @@ def _shift_and_name_headings(body: str) -> str:
         level = min(6, int(match.group(1)) + shift)
         inner = match.group(2)
         name = html.unescape(_TAG.sub("", inner)).strip()
-        ident = unique(slugify(name, "-"), used, counters)
+        ident = unique(heading_slug(name), used, counters)
         return f'<h{level} id="{html.escape(ident)}">{inner}</h{level}>'
 
     return _HEADING.sub(heading, body)

@@ -3,7 +3,7 @@
 ``sanitize_html`` keeps a small set of structural tags and attributes, allows only
 ``http``/``https``/``mailto`` URLs (relative ones resolved against ``base_url`` when
 given), and drops script, style, embedded documents and every event handler.
-``plain_text`` turns a fragment into its visible text, for titles and excerpts.
+Turning a fragment into plain text is ``generator.text``'s job.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import functools
 import re
 import threading
 import types
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
+
+from generator.text import INVISIBLE_TAGS, strip_controls
 
 ALLOWED_TAGS = frozenset(
     {
@@ -47,37 +48,11 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "time": {"datetime"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
-# Removed together with their content: executable, styling or embedded documents,
-# and form controls whose text would read as part of the page.
-DROP_WITH_CONTENT = frozenset(
-    {
-        "script", "style", "template", "noscript", "iframe", "frame", "frameset",
-        "object", "embed", "applet", "svg", "math", "select", "textarea", "button",
-        "title", "head", "audio", "video", "canvas", "map",
-    }
-)  # fmt: skip
+DROP_WITH_CONTENT = INVISIBLE_TAGS  # removed together with their content
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 # Syntax-highlighting classes only (Pygments' short tokens, language-*): a feed must
 # not borrow the wall's own classes to pass as part of the interface.
 _CLASS = re.compile(r"^(?:language-[\w+#.-]{1,30}|highlight|codehilite|hll|[a-z]{1,3}\d?)$")
-# C0 and C1 controls except tab and newlines, lone surrogates, noncharacters.
-CONTROL_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
-)
-_SPACE = re.compile(r"\s+")
-_BLOCK = frozenset(
-    {
-        "address", "article", "aside", "blockquote", "br", "caption", "dd", "details",
-        "div", "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4",
-        "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
-        "summary", "table", "td", "th", "tr", "ul",
-    }
-)  # fmt: skip
-
-
-def strip_controls(text: str) -> str:
-    """``text`` without control characters (tab and newlines are kept)."""
-    return CONTROL_CHARS.sub("", text)
 
 
 def safe_url(url: str | None, base_url: str | None = None) -> str | None:
@@ -154,42 +129,3 @@ def _filter_url(value: str, base_url: str | None) -> str | None:
     if scheme and scheme not in URL_SCHEMES:
         return None
     return value
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in DROP_WITH_CONTENT:
-            self._skip += 1
-        elif tag in _BLOCK:
-            self.parts.append(" ")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in DROP_WITH_CONTENT:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def plain_text(html: str) -> str:
-    """The visible text of an HTML fragment: tags dropped, entities decoded once, spaces folded."""
-    if not html:
-        return ""
-    if "<" not in html and "&" not in html:
-        return _SPACE.sub(" ", strip_controls(html)).strip()
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return _SPACE.sub(" ", strip_controls("".join(parser.parts))).strip()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import re
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -25,11 +24,11 @@ from generator.errors import ContentError, Problem, display
 from generator.markup import MarkdownRenderer, plain_text, truncate_words
 from generator.model import Community, Event, Person, Post
 from generator.sources.postcache import Parsed, PostCache, content_key
+from generator.text import slugify
 from generator.yamlfile import LineMap, YamlSyntaxError, parse_yaml, validate
 
 log = logging.getLogger(__name__)
 _LINE_KEYS = ("author", "community", "event_ref")  # the lines load_posts may report
-_SLUG = re.compile(r"[^a-z0-9]+")
 F = TypeVar("F", bound=BaseModel)
 _FENCE = "---"
 
@@ -125,14 +124,6 @@ class Directory:
 
     people: tuple[Person, ...]
     communities: tuple[Community, ...]
-
-
-def slugify(text: str) -> str:
-    """Lowercase ASCII words joined by '-' (accents dropped)."""
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _SLUG.sub("-", ascii_text.lower()).strip("-") or "item"
 
 
 def to_utc(value: date | datetime, tz: ZoneInfo) -> datetime:
