@@ -1,4 +1,4 @@
-"""Markdown → HTML for posts, and plain-text summaries.
+"""Markdown → HTML for posts.
 
 Two engines behind one interface (``markdown_engine`` in site.yaml): Python-Markdown
 (the default, with "extra") and cmark-gfm (GitHub Flavored Markdown, ~30x faster).
@@ -23,7 +23,6 @@ from generator.text import heading_slug
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
 _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 Engine = Literal["python-markdown", "cmarkgfm"]
 ENGINES: tuple[Engine, ...] = ("python-markdown", "cmarkgfm")
@@ -117,16 +116,3 @@ def _shift_and_name_headings(body: str) -> str:
         return f'<h{level} id="{html.escape(ident)}">{inner}</h{level}>'
 
     return _HEADING.sub(heading, body)
-
-
-def plain_text(fragment: str) -> str:
-    """Visible text of an HTML fragment, whitespace folded."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
-
-
-def truncate_words(text: str, words: int) -> str:
-    """The first ``words`` words of ``text``, with an ellipsis when cut."""
-    parts = text.split()
-    if len(parts) <= words:
-        return " ".join(parts)
-    return " ".join(parts[:words]).rstrip(".,;:") + "…"

@@ -45,6 +45,9 @@ def strip_controls(text: str) -> str:
     return CONTROL_CHARS.sub("", text)
 
 
+_BREAK = "\x00"  # a block boundary; a control character, so never in extracted text
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -55,33 +58,59 @@ class _TextExtractor(HTMLParser):
         if tag in INVISIBLE_TAGS:
             self._skip += 1
         elif tag in BLOCK_TAGS:
-            self.parts.append(" ")
+            self.parts.append(_BREAK)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in BLOCK_TAGS:
-            self.parts.append(" ")
+            self.parts.append(_BREAK)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in INVISIBLE_TAGS:
             self._skip = max(0, self._skip - 1)
         elif tag in BLOCK_TAGS:
-            self.parts.append(" ")
+            self.parts.append(_BREAK)
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
-            self.parts.append(data)
+            self.parts.append(strip_controls(data))
 
 
-def plain_text(fragment: str) -> str:
-    """The visible text of an HTML fragment: tags dropped, entities decoded once, spaces folded."""
-    if not fragment:
-        return ""
-    if "<" not in fragment and "&" not in fragment:
-        return _SPACE.sub(" ", strip_controls(fragment)).strip()
+def _blocks(fragment: str) -> list[str]:
+    """The visible text of each block of ``fragment``, whitespace folded, empty ones dropped."""
     parser = _TextExtractor()
     parser.feed(fragment)
     parser.close()
-    return _SPACE.sub(" ", strip_controls("".join(parser.parts))).strip()
+    blocks = (_SPACE.sub(" ", block).strip() for block in "".join(parser.parts).split(_BREAK))
+    return [block for block in blocks if block]
+
+
+def plain_text(fragment: str) -> str:
+    """The visible text of an HTML fragment on one line: tags dropped, entities decoded once."""
+    if "<" not in fragment and "&" not in fragment:
+        return _SPACE.sub(" ", strip_controls(fragment)).strip()
+    return " ".join(_blocks(fragment))
+
+
+def plain_paragraphs(fragment: str) -> str:
+    """The visible text of an HTML fragment, one paragraph per block (for email text parts)."""
+    # A newline inside text is a soft break (a space in HTML); only blocks make paragraphs.
+    return "\n\n".join(_blocks(fragment))
+
+
+def truncate_words(text: str, words: int) -> str:
+    """The first ``words`` words of ``text``; when cut, trailing ``.,;:`` give way to "…".
+
+    The one excerpt rule: the wall, the feeds and the newsletter cut the same way.
+    """
+    parts = text.split()
+    if len(parts) <= words:
+        return " ".join(parts)
+    return " ".join(parts[:words]).rstrip(".,;:") + "…"
+
+
+def excerpt(fragment: str, words: int) -> str:
+    """The first ``words`` words of an HTML fragment's visible text, as plain text."""
+    return truncate_words(plain_text(fragment), words)
 
 
 def truncate_chars(text: str, limit: int) -> str:
@@ -95,12 +124,9 @@ def truncate_chars(text: str, limit: int) -> str:
 
 
 def excerpt_html(fragment: str, words: int) -> str:
-    """A short plain-text excerpt of an HTML body, as one escaped paragraph ("" if empty)."""
-    parts = plain_text(fragment).split()
-    if not parts:
-        return ""
-    text = " ".join(parts[:words]) + ("…" if len(parts) > words else "")
-    return f"<p>{html.escape(text, quote=False)}</p>"
+    """``excerpt`` as one escaped HTML paragraph ("" when there is no text)."""
+    text = excerpt(fragment, words)
+    return f"<p>{html.escape(text, quote=False)}</p>" if text else ""
 
 
 def slugify(text: str, max_chars: int | None = None, fallback: str = "item") -> str:

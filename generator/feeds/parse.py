@@ -28,9 +28,16 @@ from generator.feeds.jsonfeed import read_json_feed
 from generator.feeds.raw import RawEntry, RawFeed
 from generator.model import FeedItem
 from generator.sanitize import safe_url, sanitize_html
-from generator.text import excerpt_html, item_slug, plain_text, strip_controls, truncate_chars
+from generator.text import (
+    excerpt,
+    excerpt_html,
+    item_slug,
+    plain_text,
+    strip_controls,
+    truncate_chars,
+)
 
-PARSER_VERSION = 1  # bump when parsing rules change: cached feeds are then read anew
+PARSER_VERSION = 2  # bump when parsing rules change: cached feeds are then read anew
 MAX_ENTRIES = 1000
 TITLE_CHARS = 200
 FALLBACK_TITLE_WORDS = 12
@@ -337,8 +344,7 @@ def clean_title(value: str, is_html: bool, body_html: str, link: str | None) -> 
     """Plain text, never empty (summary, then link), cut at a word boundary."""
     text = text_of(value, is_html)
     if not text:
-        words = plain_text(body_html).split()
-        text = " ".join(words[:FALLBACK_TITLE_WORDS]) + ("…" if len(words) > 12 else "")
+        text = excerpt(body_html, FALLBACK_TITLE_WORDS)
     if not text and link:
         parts = urlsplit(link)
         text = (parts.hostname or "") + parts.path.rstrip("/")

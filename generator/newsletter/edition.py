@@ -13,7 +13,6 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -25,6 +24,7 @@ import yaml
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem, UsageError
 from generator.model import FeedItem, Post, Site
+from generator.text import excerpt, plain_paragraphs, truncate_words
 
 EXCERPT_WORDS = 40
 MAX_DISCUSSED = 5
@@ -208,7 +208,7 @@ def parse_intro(text: str, path: Path, base_url: str) -> Intro:
     if problems:
         raise ContentError(problems)
     html = clean_note(markdown.markdown(body, extensions=["extra"]), base_url)
-    return Intro(html, plain_text(html), meta.get("subject"), meta.get("preheader"))
+    return Intro(html, plain_paragraphs(html), meta.get("subject"), meta.get("preheader"))
 
 
 def build_edition(
@@ -310,9 +310,9 @@ def _group(items: list[FeedItem], site: Site, config: SiteConfig) -> tuple[LinkG
                 path=item.path,
                 url=urljoin(config.base_url, item.path.lstrip("/")),
                 date=item.published,
-                excerpt=excerpt(item.summary_html or item.content_html),
+                excerpt=excerpt(item.summary_html or item.content_html, EXCERPT_WORDS),
                 note_html=note,
-                note_text=plain_text(note),
+                note_text=plain_paragraphs(note),
                 external_url=item.link if _is_http(item.link) else None,
                 source_title=item.source_title or (feed.title or "" if feed else ""),
                 author=item.author or "",
@@ -400,51 +400,6 @@ def clean_note(html: str, base_url: str) -> str:
         attribute_filter=absolute,
         link_rel=None,
     ).strip()
-
-
-_BREAK = "\x00"
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "template"):
-            self._skip += 1
-        elif tag in ("p", "br", "li", "div", "blockquote", "h2", "h3", "h4"):
-            self.parts.append(_BREAK)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "template") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def plain_text(html: str) -> str:
-    """Text of an HTML fragment, paragraphs kept, scripts and styles dropped."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    # A newline inside text is a soft break (a space in HTML); only blocks make paragraphs.
-    paragraphs = "".join(parser.parts).split(_BREAK)
-    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
-
-
-def truncate_words(text: str, words: int) -> str:
-    """At most ``words`` words, with an ellipsis when cut."""
-    split = text.split()
-    return " ".join(split) if len(split) <= words else " ".join(split[:words]) + "…"
-
-
-def excerpt(html: str) -> str:
-    """A short plain-text excerpt of feed HTML: never the whole article, never markup."""
-    return truncate_words(plain_text(html), EXCERPT_WORDS)
 
 
 def edition_to_json(edition: Edition) -> str:

@@ -21,10 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem, display
-from generator.markup import MarkdownRenderer, plain_text, truncate_words
+from generator.markup import MarkdownRenderer
 from generator.model import Community, Event, Person, Post
 from generator.sources.postcache import Parsed, PostCache, content_key
-from generator.text import slugify
+from generator.text import excerpt, slugify
 from generator.yamlfile import LineMap, YamlSyntaxError, parse_yaml, validate
 
 log = logging.getLogger(__name__)
@@ -304,7 +304,7 @@ def parse_post(
     body_html = render(body)
     summary = fields.summary.strip() if fields.summary else ""
     if not summary:
-        summary = truncate_words(plain_text(body_html), config.summary_words)
+        summary = excerpt(body_html, config.summary_words)
     post = Post(
         slug=slugify(path.stem),
         source=path,

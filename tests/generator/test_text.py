@@ -7,13 +7,16 @@ import re
 import pytest
 
 from generator.text import (
+    excerpt,
     excerpt_html,
     heading_slug,
     item_slug,
+    plain_paragraphs,
     plain_text,
     slugify,
     strip_controls,
     truncate_chars,
+    truncate_words,
 )
 
 
@@ -40,6 +43,25 @@ def test_plain_text(source: str, expected: str) -> None:
     assert plain_text(source) == expected
 
 
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("", ""),
+        (
+            "<p>Bonjour à tous,\nvoici l'été.</p><p>Deuxième</p>",
+            "Bonjour à tous, voici l'été.\n\nDeuxième",
+        ),
+        ("<ul>\n<li>un</li>\n<li><em>deux</em></li>\n</ul>", "un\n\ndeux"),
+        ("<blockquote><p>cité</p></blockquote>après", "cité\n\naprès"),
+        ("ligne<br>suivante", "ligne\n\nsuivante"),
+        ("<p>a<script>alert(1)</script>b &amp; c</p>", "ab & c"),
+        ("<h2>東京</h2><p>会議</p>", "東京\n\n会議"),
+    ],
+)
+def test_plain_paragraphs_keeps_one_paragraph_per_block(source: str, expected: str) -> None:
+    assert plain_paragraphs(source) == expected
+
+
 def test_strip_controls_keeps_newlines_and_tabs() -> None:
     assert strip_controls("a\tb\nc\r\x0bd\x85e\ufffe") == "a\tb\nc\rde"
 
@@ -60,12 +82,44 @@ def test_truncate_chars_cuts_at_a_word_boundary(text: str, limit: int, expected:
 
 
 @pytest.mark.parametrize(
+    ("text", "words", "expected"),
+    [
+        ("", 3, ""),
+        ("un deux trois", 3, "un deux trois"),
+        ("  un\n deux  ", 3, "un deux"),
+        ("un deux trois quatre", 3, "un deux trois…"),
+        ("Bonjour, le monde", 1, "Bonjour…"),
+        ("un deux; trois", 2, "un deux…"),
+        ("Fin de phrase. Suite", 3, "Fin de phrase…"),
+        ("quoi ?! encore", 2, "quoi ?!…"),  # only .,;: give way to the ellipsis
+        ("東京 で 会議", 2, "東京 で…"),
+    ],
+)
+def test_truncate_words_is_the_one_excerpt_rule(text: str, words: int, expected: str) -> None:
+    assert truncate_words(text, words) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "words", "expected"),
+    [
+        ("<p>L&rsquo;été, <em>enfin</em>, arrive.</p>", 2, "L’été, enfin…"),
+        ("<p>L&rsquo;été, <em>enfin</em>, arrive.</p>", 9, "L’été, enfin, arrive."),
+        ("<div><p>un</p><p>deux,</p></div><p>trois</p>", 2, "un deux…"),
+        ("<p>x<style>p{}</style></p>", 5, "x"),
+    ],
+)
+def test_excerpt(source: str, words: int, expected: str) -> None:
+    assert excerpt(source, words) == expected
+
+
+@pytest.mark.parametrize(
     ("source", "words", "expected"),
     [
         ("", 5, ""),
         ("<p>   </p>", 5, ""),
         ("<p>Un deux trois</p>", 5, "<p>Un deux trois</p>"),
         ("<p>Un <em>deux</em></p><p>trois quatre</p>", 3, "<p>Un deux trois…</p>"),
+        ("<p>Un deux, trois</p>", 2, "<p>Un deux…</p>"),
         ("<p>A &lt;b&gt; &amp; C</p>", 5, "<p>A &lt;b&gt; &amp; C</p>"),
         ("<p>L'été « chaud »</p>", 5, "<p>L'été « chaud »</p>"),
     ],
