@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import markdown
-import nh3
 import yaml
 
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem, UsageError
+from generator.markup import MarkdownRenderer
 from generator.model import FeedItem, Post, Site
+from generator.sanitize import EMAIL, sanitize_html
 from generator.text import excerpt, plain_paragraphs, truncate_words
 
 EXCERPT_WORDS = 40
@@ -32,7 +32,6 @@ MAX_MEETUPS = 5
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _SINCE = re.compile(r"^since-(\d{4}-\d{2}-\d{2})$")
 _INTRO_KEYS = ("subject", "preheader")
-_NOTE_TAGS = {"a", "p", "em", "strong", "code", "ul", "ol", "li", "br", "blockquote", "b", "i"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +206,7 @@ def parse_intro(text: str, path: Path, base_url: str) -> Intro:
             problems.append(Problem(path, line, "expected text", str(key)))
     if problems:
         raise ContentError(problems)
-    html = clean_note(markdown.markdown(body, extensions=["extra"]), base_url)
+    html = MarkdownRenderer(use="intro", base_url=base_url)(body)
     return Intro(html, plain_paragraphs(html), meta.get("subject"), meta.get("preheader"))
 
 
@@ -302,7 +301,7 @@ def _group(items: list[FeedItem], site: Site, config: SiteConfig) -> tuple[LinkG
                 (cur.tags if cur and cur.tags else ()) or item.tags or (feed.tags if feed else ())
             )
             key = tags[0] if tags else ""
-        note = clean_note(cur.note_html, config.base_url) if cur else ""
+        note = sanitize_html(cur.note_html, config.base_url, EMAIL) if cur else ""
         by_key.setdefault(key, []).append(
             Entry(
                 kind="link",
@@ -381,25 +380,6 @@ def _with_comments(entry: Entry, count: int) -> Entry:
 
 def _is_http(url: str | None) -> bool:
     return bool(url) and str(url).startswith(("https://", "http://"))
-
-
-def clean_note(html: str, base_url: str) -> str:
-    """Sanitise editor HTML for email: a few inline tags, absolute http(s)/mailto links."""
-
-    def absolute(tag: str, attr: str, value: str) -> str | None:
-        if attr == "href":
-            url = urljoin(base_url, value)
-            return url if url.startswith(("http://", "https://", "mailto:")) else None
-        return value
-
-    return nh3.clean(
-        html,
-        tags=_NOTE_TAGS,
-        attributes={"a": {"href"}},
-        url_schemes={"http", "https", "mailto"},
-        attribute_filter=absolute,
-        link_rel=None,
-    ).strip()
 
 
 def edition_to_json(edition: Edition) -> str:
