@@ -33,8 +33,9 @@ _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 Engine = Literal["python-markdown", "cmarkgfm"]
 Use = Literal["post", "note", "intro", "comment"]
-# Python-Markdown extensions of editors' text, per use.
-_EDITOR_EXTENSIONS: dict[Use, tuple[str, ...]] = {"note": ("sane_lists",), "intro": ("extra",)}
+# Editors' text (notes and intros): the post dialect without heading ids or shifts.
+_EDITOR_USES = frozenset({"note", "intro"})
+_EDITOR_EXTENSIONS = ("extra", "sane_lists")
 _ALLOWLIST: dict[Use, Profile | None] = {
     "post": None,  # trusted: raw HTML passes
     "note": WALL,
@@ -98,10 +99,8 @@ class MarkdownRenderer:
         self._base_url = base_url
         self._allowlist = _ALLOWLIST[use]
         self._md: markdown.Markdown | None = None
-        if use in _EDITOR_EXTENSIONS:
-            self._md = markdown.Markdown(
-                extensions=list(_EDITOR_EXTENSIONS[use]), output_format="html"
-            )
+        if use in _EDITOR_USES:
+            self._md = markdown.Markdown(extensions=list(_EDITOR_EXTENSIONS), output_format="html")
         elif use == "post" and engine == "python-markdown":
             self._md = make_markdown()
 
