@@ -15,11 +15,11 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from comments_api.markup import render_comment
 from generator import clock
 from generator.config import SiteConfig
 from generator.discovery import discovery_context, render_discovery
 from generator.feeds.cache import load_feed_items
+from generator.markup import MarkdownRenderer
 from generator.metrics.page import render_metrics
 from generator.model import OutputFile, Site
 from generator.newsletter.render import render_newsletter_archive
@@ -106,7 +106,9 @@ def render_site(
 ) -> list[OutputFile]:
     """Every output file of the site, as bytes; unchanged pages may come from ``cache``."""
     env = _environment(config, cache.fingerprint if cache is not None else None)
-    comments = build_snapshot(site.comments, render_comment, config.comments.reactions)
+    comments = build_snapshot(
+        site.comments, MarkdownRenderer(use="comment"), config.comments.reactions
+    )
     views = Views(wall, config, now, comments=comments)
     views.extras.update(discovery_context(wall, views, site.comments))
     files = render_pages(wall, config, Pages(env, views, cache, reads_now))

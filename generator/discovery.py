@@ -17,7 +17,7 @@ from jinja2 import Environment
 from generator.config import SiteConfig
 from generator.events import ics_path, linked_posts, render_calendar, split_meetups
 from generator.model import CommentsData, Item, OutputFile, Person
-from generator.sources.content import slugify
+from generator.text import slugify
 from generator.views import View, Views
 from generator.wall import Wall
 

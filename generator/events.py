@@ -15,8 +15,8 @@ from enum import StrEnum
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.markup import plain_text
 from generator.model import Item
+from generator.text import plain_text
 
 with warnings.catch_warnings():
     # pygal's import hook (metrics charts) turns dateutil's optional ``winreg`` probe

@@ -1,10 +1,15 @@
-"""Markdown → HTML for posts, and plain-text summaries.
+"""Markdown → HTML: the one facade for posts, editors' notes, newsletter intros and comments.
 
-Two engines behind one interface (``markdown_engine`` in site.yaml): Python-Markdown
-(the default, with "extra") and cmark-gfm (GitHub Flavored Markdown, ~30x faster).
-With either, headings are shifted so that a body never competes with the page's
-own ``<h1>``, and every heading gets the same slug ``id``. Posts are trusted, so
-raw HTML passes through with both engines.
+``MarkdownRenderer(use=...)`` decides only what must differ per use:
+
+- ``post``: trusted authors, raw HTML kept; two engines (``markdown_engine`` in
+  site.yaml): Python-Markdown (the default, with "extra") and cmark-gfm (~30x faster).
+  With either, headings are shifted so that a body never competes with the page's own
+  ``<h1>``, and every heading gets the same slug ``id``.
+- ``note`` (curation.yaml) and ``intro`` (newsletter): editors' Markdown, then the
+  wall's or the email's profile of the one allowlist (``generator.sanitize``).
+- ``comment``: readers' CommonMark with raw HTML escaped (markdown-it), then the
+  comment profile of the allowlist.
 """
 
 from __future__ import annotations
@@ -12,18 +17,31 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+from functools import cache
 from typing import Any, Literal
 
 import markdown
 from markdown.extensions import Extension
-from markdown.extensions.toc import slugify, unique
+from markdown.extensions.toc import unique
 from markdown.treeprocessors import Treeprocessor
+
+from generator.sanitize import COMMENT, EMAIL, WALL, Profile, sanitize_html
+from generator.text import heading_slug
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
 _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
 Engine = Literal["python-markdown", "cmarkgfm"]
+Use = Literal["post", "note", "intro", "comment"]
+# Editors' text (notes and intros): the post dialect without heading ids or shifts.
+_EDITOR_USES = frozenset({"note", "intro"})
+_EDITOR_EXTENSIONS = ("extra", "sane_lists")
+_ALLOWLIST: dict[Use, Profile | None] = {
+    "post": None,  # trusted: raw HTML passes
+    "note": WALL,
+    "intro": EMAIL,
+    "comment": COMMENT,
+}
 ENGINES: tuple[Engine, ...] = ("python-markdown", "cmarkgfm")
 _CMARK_EXTENSIONS = ["table", "autolink", "strikethrough", "tasklist"]
 
@@ -62,17 +80,50 @@ def make_markdown() -> markdown.Markdown:
 
 
 class MarkdownRenderer:
-    """Renders many documents with one engine instance, reset between documents."""
+    """Renders many documents of one use, the engine reset between documents.
 
-    def __init__(self, engine: Engine = "python-markdown") -> None:
+    ``engine`` applies to posts; editors' text always goes through Python-Markdown and
+    comments through markdown-it. ``base_url`` makes an intro's links absolute. The
+    comment renderer keeps no state between documents and can be shared across threads.
+    """
+
+    def __init__(
+        self,
+        engine: Engine = "python-markdown",
+        *,
+        use: Use = "post",
+        base_url: str | None = None,
+    ) -> None:
         self.engine = engine
-        self._md = make_markdown() if engine == "python-markdown" else None
+        self.use = use
+        self._base_url = base_url
+        self._allowlist = _ALLOWLIST[use]
+        self._md: markdown.Markdown | None = None
+        if use in _EDITOR_USES:
+            self._md = markdown.Markdown(extensions=list(_EDITOR_EXTENSIONS), output_format="html")
+        elif use == "post" and engine == "python-markdown":
+            self._md = make_markdown()
 
     def __call__(self, text: str) -> str:
-        if self._md is None:
-            return render_cmarkgfm(text)
-        self._md.reset()
-        return self._md.convert(text)
+        if self._md is not None:
+            self._md.reset()
+            body = self._md.convert(text)
+        elif self.use == "comment":
+            body = _commonmark().render(text)
+        else:
+            body = render_cmarkgfm(text)
+        if self._allowlist is None:
+            return body
+        return sanitize_html(body, self._base_url, self._allowlist)
+
+
+@cache
+def _commonmark() -> Any:
+    """One shared markdown-it parser: it keeps no state between ``render`` calls."""
+    from markdown_it import MarkdownIt
+
+    options = {"html": False, "linkify": False, "typographer": False}
+    return MarkdownIt("commonmark", options).enable(["strikethrough", "table"])
 
 
 def engine_version(engine: Engine) -> str:
@@ -111,20 +162,7 @@ def _shift_and_name_headings(body: str) -> str:
         level = min(6, int(match.group(1)) + shift)
         inner = match.group(2)
         name = html.unescape(_TAG.sub("", inner)).strip()
-        ident = unique(slugify(name, "-"), used, counters)
+        ident = unique(heading_slug(name), used, counters)
         return f'<h{level} id="{html.escape(ident)}">{inner}</h{level}>'
 
     return _HEADING.sub(heading, body)
-
-
-def plain_text(fragment: str) -> str:
-    """Visible text of an HTML fragment, whitespace folded."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
-
-
-def truncate_words(text: str, words: int) -> str:
-    """The first ``words`` words of ``text``, with an ellipsis when cut."""
-    parts = text.split()
-    if len(parts) <= words:
-        return " ".join(parts)
-    return " ".join(parts[:words]).rstrip(".,;:") + "…"

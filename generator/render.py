@@ -21,7 +21,7 @@ from markupsafe import Markup
 from generator.config import SiteConfig
 from generator.model import Item, OutputFile
 from generator.pagecache import PageCache, Uncacheable, canonical
-from generator.sources.content import slugify
+from generator.text import slugify
 from generator.views import View, Views
 from generator.wall import Wall, paginate
 

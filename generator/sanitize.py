@@ -1,9 +1,10 @@
-"""The one HTML allowlist: whatever came from outside (feeds, Markdown) passes through here.
+"""The one HTML allowlist: whatever came from outside (feeds, Markdown, comments) passes here.
 
 ``sanitize_html`` keeps a small set of structural tags and attributes, allows only
 ``http``/``https``/``mailto`` URLs (relative ones resolved against ``base_url`` when
-given), and drops script, style, embedded documents and every event handler.
-``plain_text`` turns a fragment into its visible text, for titles and excerpts.
+given), and drops script, style, embedded documents and every event handler. A
+``Profile`` narrows the allowlist for one use (``EMAIL``, ``COMMENT``), never widens it.
+Turning a fragment into plain text is ``generator.text``'s job.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import functools
 import re
 import threading
 import types
-from html.parser import HTMLParser
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
+
+from generator.text import INVISIBLE_TAGS, strip_controls
 
 ALLOWED_TAGS = frozenset(
     {
@@ -47,37 +51,63 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "time": {"datetime"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
-# Removed together with their content: executable, styling or embedded documents,
-# and form controls whose text would read as part of the page.
-DROP_WITH_CONTENT = frozenset(
-    {
-        "script", "style", "template", "noscript", "iframe", "frame", "frameset",
-        "object", "embed", "applet", "svg", "math", "select", "textarea", "button",
-        "title", "head", "audio", "video", "canvas", "map",
-    }
-)  # fmt: skip
+DROP_WITH_CONTENT = INVISIBLE_TAGS  # removed together with their content
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 # Syntax-highlighting classes only (Pygments' short tokens, language-*): a feed must
 # not borrow the wall's own classes to pass as part of the interface.
 _CLASS = re.compile(r"^(?:language-[\w+#.-]{1,30}|highlight|codehilite|hll|[a-z]{1,3}\d?)$")
-# C0 and C1 controls except tab and newlines, lone surrogates, noncharacters.
-CONTROL_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """One use of the allowlist: which of its tags and attributes, and how links are kept."""
+
+    name: str
+    tags: frozenset[str]
+    attributes: tuple[tuple[str, frozenset[str]], ...]
+    link_rel: str | None
+    absolute_links: bool = False  # every link made absolute against base_url (email)
+
+
+def narrow(
+    name: str,
+    tags: Iterable[str],
+    attributes: Mapping[str, Iterable[str]],
+    link_rel: str | None,
+    absolute_links: bool = False,
+) -> Profile:
+    """A profile keeping only ``tags`` and ``attributes`` of the one allowlist."""
+    kept = frozenset(tags) & ALLOWED_TAGS
+    attrs = tuple(
+        (tag, frozenset(names) & frozenset(ALLOWED_ATTRIBUTES.get(tag, ())))
+        for tag, names in sorted(attributes.items())
+        if tag in kept
+    )
+    return Profile(name, kept, attrs, link_rel, absolute_links)
+
+
+# Feed HTML and editors' notes on the wall: the whole allowlist.
+WALL = narrow("wall", ALLOWED_TAGS, ALLOWED_ATTRIBUTES, "noopener noreferrer")
+# Editors' text in an email: a few inline tags, links absolute (a mail has no base URL).
+EMAIL = narrow(
+    "email",
+    {"a", "p", "em", "strong", "code", "ul", "ol", "li", "br", "blockquote", "b", "i"},
+    {"a": {"href"}},
+    None,
+    absolute_links=True,
 )
-_SPACE = re.compile(r"\s+")
-_BLOCK = frozenset(
-    {
-        "address", "article", "aside", "blockquote", "br", "caption", "dd", "details",
-        "div", "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4",
-        "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
-        "summary", "table", "td", "th", "tr", "ul",
-    }
-)  # fmt: skip
-
-
-def strip_controls(text: str) -> str:
-    """``text`` without control characters (tab and newlines are kept)."""
-    return CONTROL_CHARS.sub("", text)
+# Readers' comments: text structure only; their links are not endorsed by the site.
+_COMMENT_TAGS = {
+    "a", "p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+COMMENT = narrow(
+    "comment",
+    _COMMENT_TAGS,
+    {"a": {"href", "title"}, "ol": {"start"}},
+    "nofollow noopener noreferrer ugc",
+)
 
 
 def safe_url(url: str | None, base_url: str | None = None) -> str | None:
@@ -96,20 +126,23 @@ def safe_url(url: str | None, base_url: str | None = None) -> str | None:
     return url
 
 
-def sanitize_html(html: str, base_url: str | None = None) -> str:
+def sanitize_html(html: str, base_url: str | None = None, profile: Profile = WALL) -> str:
     """Safe HTML from untrusted HTML: allowlisted tags and attributes, http(s) links only."""
     if not html:
         return ""
     _context.base_url = base_url
+    _context.absolute = profile.absolute_links
     try:
-        cleaned: str = _cleaner().clean(strip_controls(html))
+        cleaned: str = _cleaner(profile).clean(strip_controls(html))
     finally:
         _context.base_url = None
+        _context.absolute = False
     return cleaned.strip()
 
 
 class _Context(threading.local):
     base_url: str | None = None
+    absolute: bool = False
 
 
 _context = _Context()  # the base URL of the current call, read by the attribute filter
@@ -117,6 +150,8 @@ _context = _Context()  # the base URL of the current call, read by the attribute
 
 def _keep(tag: str, attribute: str, value: str) -> str | None:
     if attribute in _URL_ATTRIBUTES:
+        if _context.absolute:
+            return _absolute_url(value, _context.base_url)
         return _filter_url(value, _context.base_url)
     if attribute == "class":
         classes = [c for c in value.split() if _CLASS.match(c)]
@@ -125,15 +160,15 @@ def _keep(tag: str, attribute: str, value: str) -> str | None:
 
 
 @functools.cache
-def _cleaner() -> Any:
-    """One reusable nh3 cleaner (building the allowlist costs more than most cleaning)."""
+def _cleaner(profile: Profile) -> Any:
+    """One reusable nh3 cleaner per profile (building one costs more than most cleaning)."""
     options: dict[str, Any] = {
-        "tags": set(ALLOWED_TAGS),
+        "tags": set(profile.tags),
         "clean_content_tags": set(DROP_WITH_CONTENT),
-        "attributes": {tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        "attributes": {tag: set(names) for tag, names in profile.attributes},
         "attribute_filter": _keep,
         "url_schemes": set(URL_SCHEMES),
-        "link_rel": "noopener noreferrer",
+        "link_rel": profile.link_rel,
         "strip_comments": True,
     }
     if hasattr(nh3, "Cleaner"):
@@ -156,40 +191,6 @@ def _filter_url(value: str, base_url: str | None) -> str | None:
     return value
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in DROP_WITH_CONTENT:
-            self._skip += 1
-        elif tag in _BLOCK:
-            self.parts.append(" ")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in DROP_WITH_CONTENT:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def plain_text(html: str) -> str:
-    """The visible text of an HTML fragment: tags dropped, entities decoded once, spaces folded."""
-    if not html:
-        return ""
-    if "<" not in html and "&" not in html:
-        return _SPACE.sub(" ", strip_controls(html)).strip()
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return _SPACE.sub(" ", strip_controls("".join(parser.parts))).strip()
+def _absolute_url(value: str, base_url: str | None) -> str | None:
+    url = urljoin(base_url or "", value)
+    return url if url.startswith(("http://", "https://", "mailto:")) else None

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from generator.config import SiteConfig
 from generator.model import Item
-from generator.sources.content import slugify
+from generator.text import slugify
 from generator.wall import Wall, upcoming
 
 View = dict[str, Any]

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from generator.errors import ContentError, Problem
-from generator.markup import plain_text, truncate_words
 from generator.model import Community, Curation, FeedItem, Item, Kind, Person, Post, Site
+from generator.text import excerpt
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ def item_from_post(post: Post) -> Item:
 
 def item_from_feed(entry: FeedItem, curation: Curation | None, summary_words: int) -> Item:
     """A curated feed item as a wall link; its HTML was sanitised at ingestion."""
-    summary = truncate_words(plain_text(entry.summary_html or entry.content_html), summary_words)
+    summary = excerpt(entry.summary_html or entry.content_html, summary_words)
     tags = tuple(dict.fromkeys((*entry.tags, *(curation.tags if curation else ()))))
     return Item(
         kind=Kind.LINK,

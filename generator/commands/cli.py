@@ -113,7 +113,8 @@ def new() -> None:
 @report_errors
 def new_post(title: str, site: Path | None, author: str | None) -> None:
     """Create content/posts/YEAR/SLUG.md with valid front matter."""
-    from generator.sources.content import scaffold_post, slugify
+    from generator.sources.content import scaffold_post
+    from generator.text import slugify
 
     config = get_config(site)
     when = clock.now().astimezone(config.tz).replace(second=0, microsecond=0)

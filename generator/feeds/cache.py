@@ -18,8 +18,8 @@ from typing import Any
 from generator.atomicfile import write_atomic
 from generator.config import FeedConfig, SiteConfig
 from generator.errors import ContentError, Problem
-from generator.feeds.parse import make_slug
 from generator.model import FeedItem
+from generator.text import item_slug
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ class SlugRegistry:
             salt = 0
             while item.slug in self.slugs:
                 salt += 1
-                item = replace(item, slug=make_slug(item.title, item.feed_id, item.id, salt))
+                item = replace(item, slug=item_slug(item.title, item.feed_id, item.id, salt))
         self.add(item)
         return item
 
@@ -349,7 +349,7 @@ def merge_duplicates(
         salt = 0
         while item.path in paths:  # only a hand-edited cache gets here
             salt += 1
-            item = replace(item, slug=make_slug(item.title, item.feed_id, item.id, salt))
+            item = replace(item, slug=item_slug(item.title, item.feed_id, item.id, salt))
         paths.add(item.path)
         unique.append(item)
     return tuple(sorted(unique, key=lambda i: (-i.published.timestamp(), i.path)))

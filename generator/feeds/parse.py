@@ -12,7 +12,6 @@ import hashlib
 import html
 import io
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,9 +27,17 @@ from generator.feeds.dates import parse_date
 from generator.feeds.jsonfeed import read_json_feed
 from generator.feeds.raw import RawEntry, RawFeed
 from generator.model import FeedItem
-from generator.sanitize import plain_text, safe_url, sanitize_html, strip_controls
+from generator.sanitize import safe_url, sanitize_html
+from generator.text import (
+    excerpt,
+    excerpt_html,
+    item_slug,
+    plain_text,
+    strip_controls,
+    truncate_chars,
+)
 
-PARSER_VERSION = 1  # bump when parsing rules change: cached feeds are then read anew
+PARSER_VERSION = 2  # bump when parsing rules change: cached feeds are then read anew
 MAX_ENTRIES = 1000
 TITLE_CHARS = 200
 FALLBACK_TITLE_WORDS = 12
@@ -287,7 +294,7 @@ def normalise_entry(
     content_html = _html_of(entry.content, entry.content_is_html, entry_base)
     summary_html = _html_of(entry.summary, entry.summary_is_html, entry_base)
     if not summary_html and content_html:
-        summary_html = excerpt_html(content_html)
+        summary_html = excerpt_html(content_html, SUMMARY_WORDS)
     title = clean_title(entry.title, entry.title_is_html, summary_html or content_html, link)
     published = parse_date(entry.published, fetched_at)
     updated = parse_date(entry.updated, fetched_at)
@@ -313,7 +320,7 @@ def normalise_entry(
         source_url=source_url,
         first_seen=fetched_at,
         updated=updated,
-        slug=make_slug(title, feed.id, item_id),
+        slug=item_slug(title, feed.id, item_id),
     )
 
 
@@ -333,25 +340,15 @@ def text_to_html(text: str) -> str:
     )
 
 
-def excerpt_html(body_html: str, words: int = SUMMARY_WORDS) -> str:
-    """A short plain-text excerpt of a body, as one escaped paragraph."""
-    parts = plain_text(body_html).split()
-    if not parts:
-        return ""
-    text = " ".join(parts[:words]) + ("…" if len(parts) > words else "")
-    return f"<p>{html.escape(text, quote=False)}</p>"
-
-
 def clean_title(value: str, is_html: bool, body_html: str, link: str | None) -> str:
     """Plain text, never empty (summary, then link), cut at a word boundary."""
     text = text_of(value, is_html)
     if not text:
-        words = plain_text(body_html).split()
-        text = " ".join(words[:FALLBACK_TITLE_WORDS]) + ("…" if len(words) > 12 else "")
+        text = excerpt(body_html, FALLBACK_TITLE_WORDS)
     if not text and link:
         parts = urlsplit(link)
         text = (parts.hostname or "") + parts.path.rstrip("/")
-    return cap_words(text or "Untitled", TITLE_CHARS)
+    return truncate_chars(text or "Untitled", TITLE_CHARS)
 
 
 def text_of(value: str, is_html: bool) -> str:
@@ -364,21 +361,11 @@ def _unescape_once(value: str) -> str:
     return html.unescape(text) if _ENTITY.search(text) else text
 
 
-def cap_words(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters at a word boundary, with an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" .,;:-–—") + "…"
-
-
 def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
     """Plain-text tags, trimmed, de-duplicated ignoring case, at most 12."""
     seen: dict[str, str] = {}
     for tag in tags:
-        text = cap_words(_unescape_once(tag or ""), 50)
+        text = truncate_chars(_unescape_once(tag or ""), 50)
         if text and text.casefold() not in seen:
             seen[text.casefold()] = text
     return tuple(seen.values())[:12]
@@ -398,20 +385,6 @@ def canonical_link(url: str) -> str:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(k, v) for k, v in pairs if not k.lower().startswith("utm_")])
     return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, parts.fragment))
-
-
-def make_slug(title: str, feed_id: str, item_id: str, salt: int = 0) -> str:
-    """``words-of-the-title-3fa2c1``: lowercase ASCII, a short hash of the item's identity."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", " ", ascii_title.lower()).split()
-    stem = ""
-    for word in words:
-        if len(stem) + len(word) + 1 > 50:
-            break
-        stem = f"{stem}-{word}" if stem else word
-    stem = stem or (words[0][:50] if words else "link")
-    suffix = _digest(f"{feed_id}\n{item_id}" + (f"\n{salt}" if salt else ""))[: 6 + 2 * salt]
-    return f"{stem}-{suffix}"
 
 
 def _digest(text: str) -> str:

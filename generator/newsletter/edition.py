@@ -13,18 +13,18 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import markdown
-import nh3
 import yaml
 
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem, UsageError
+from generator.markup import MarkdownRenderer
 from generator.model import FeedItem, Post, Site
+from generator.sanitize import EMAIL, sanitize_html
+from generator.text import excerpt, plain_paragraphs, truncate_words
 
 EXCERPT_WORDS = 40
 MAX_DISCUSSED = 5
@@ -32,7 +32,6 @@ MAX_MEETUPS = 5
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _SINCE = re.compile(r"^since-(\d{4}-\d{2}-\d{2})$")
 _INTRO_KEYS = ("subject", "preheader")
-_NOTE_TAGS = {"a", "p", "em", "strong", "code", "ul", "ol", "li", "br", "blockquote", "b", "i"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,8 +206,8 @@ def parse_intro(text: str, path: Path, base_url: str) -> Intro:
             problems.append(Problem(path, line, "expected text", str(key)))
     if problems:
         raise ContentError(problems)
-    html = clean_note(markdown.markdown(body, extensions=["extra"]), base_url)
-    return Intro(html, plain_text(html), meta.get("subject"), meta.get("preheader"))
+    html = MarkdownRenderer(use="intro", base_url=base_url)(body)
+    return Intro(html, plain_paragraphs(html), meta.get("subject"), meta.get("preheader"))
 
 
 def build_edition(
@@ -302,7 +301,7 @@ def _group(items: list[FeedItem], site: Site, config: SiteConfig) -> tuple[LinkG
                 (cur.tags if cur and cur.tags else ()) or item.tags or (feed.tags if feed else ())
             )
             key = tags[0] if tags else ""
-        note = clean_note(cur.note_html, config.base_url) if cur else ""
+        note = sanitize_html(cur.note_html, config.base_url, EMAIL) if cur else ""
         by_key.setdefault(key, []).append(
             Entry(
                 kind="link",
@@ -310,9 +309,9 @@ def _group(items: list[FeedItem], site: Site, config: SiteConfig) -> tuple[LinkG
                 path=item.path,
                 url=urljoin(config.base_url, item.path.lstrip("/")),
                 date=item.published,
-                excerpt=excerpt(item.summary_html or item.content_html),
+                excerpt=excerpt(item.summary_html or item.content_html, EXCERPT_WORDS),
                 note_html=note,
-                note_text=plain_text(note),
+                note_text=plain_paragraphs(note),
                 external_url=item.link if _is_http(item.link) else None,
                 source_title=item.source_title or (feed.title or "" if feed else ""),
                 author=item.author or "",
@@ -381,70 +380,6 @@ def _with_comments(entry: Entry, count: int) -> Entry:
 
 def _is_http(url: str | None) -> bool:
     return bool(url) and str(url).startswith(("https://", "http://"))
-
-
-def clean_note(html: str, base_url: str) -> str:
-    """Sanitise editor HTML for email: a few inline tags, absolute http(s)/mailto links."""
-
-    def absolute(tag: str, attr: str, value: str) -> str | None:
-        if attr == "href":
-            url = urljoin(base_url, value)
-            return url if url.startswith(("http://", "https://", "mailto:")) else None
-        return value
-
-    return nh3.clean(
-        html,
-        tags=_NOTE_TAGS,
-        attributes={"a": {"href"}},
-        url_schemes={"http", "https", "mailto"},
-        attribute_filter=absolute,
-        link_rel=None,
-    ).strip()
-
-
-_BREAK = "\x00"
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "template"):
-            self._skip += 1
-        elif tag in ("p", "br", "li", "div", "blockquote", "h2", "h3", "h4"):
-            self.parts.append(_BREAK)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "template") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def plain_text(html: str) -> str:
-    """Text of an HTML fragment, paragraphs kept, scripts and styles dropped."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    # A newline inside text is a soft break (a space in HTML); only blocks make paragraphs.
-    paragraphs = "".join(parser.parts).split(_BREAK)
-    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
-
-
-def truncate_words(text: str, words: int) -> str:
-    """At most ``words`` words, with an ellipsis when cut."""
-    split = text.split()
-    return " ".join(split) if len(split) <= words else " ".join(split[:words]) + "…"
-
-
-def excerpt(html: str) -> str:
-    """A short plain-text excerpt of feed HTML: never the whole article, never markup."""
-    return truncate_words(plain_text(html), EXCERPT_WORDS)
 
 
 def edition_to_json(edition: Edition) -> str:

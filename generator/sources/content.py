@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import re
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -22,14 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem, display
-from generator.markup import MarkdownRenderer, plain_text, truncate_words
+from generator.markup import MarkdownRenderer
 from generator.model import Community, Event, Person, Post
 from generator.sources.postcache import Parsed, PostCache, content_key
+from generator.text import excerpt, slugify
 from generator.yamlfile import LineMap, YamlSyntaxError, parse_yaml, validate
 
 log = logging.getLogger(__name__)
 _LINE_KEYS = ("author", "community", "event_ref")  # the lines load_posts may report
-_SLUG = re.compile(r"[^a-z0-9]+")
 F = TypeVar("F", bound=BaseModel)
 _FENCE = "---"
 
@@ -125,14 +124,6 @@ class Directory:
 
     people: tuple[Person, ...]
     communities: tuple[Community, ...]
-
-
-def slugify(text: str) -> str:
-    """Lowercase ASCII words joined by '-' (accents dropped)."""
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _SLUG.sub("-", ascii_text.lower()).strip("-") or "item"
 
 
 def to_utc(value: date | datetime, tz: ZoneInfo) -> datetime:
@@ -313,7 +304,7 @@ def parse_post(
     body_html = render(body)
     summary = fields.summary.strip() if fields.summary else ""
     if not summary:
-        summary = truncate_words(plain_text(body_html), config.summary_words)
+        summary = excerpt(body_html, config.summary_words)
     post = Post(
         slug=slugify(path.stem),
         source=path,

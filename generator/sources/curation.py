@@ -11,15 +11,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import markdown
 import yaml
 from pydantic import BaseModel, ConfigDict
 
 from generator.config import Ident, SiteConfig
 from generator.errors import ContentError, Problem
 from generator.feeds.parse import canonical_link
+from generator.markup import MarkdownRenderer
 from generator.model import Curation, FeedItem
-from generator.sanitize import safe_url, sanitize_html
+from generator.sanitize import safe_url
 from generator.yamlfile import LineMap, YamlSyntaxError, dotted, line_of, parse_yaml, validate
 
 CURATION_FILE = "curation.yaml"
@@ -154,8 +154,7 @@ def render_note(note: str) -> str:
     """An editor's Markdown note as sanitised HTML."""
     if not note.strip():
         return ""
-    html = markdown.Markdown(extensions=["sane_lists"], output_format="html").convert(note)
-    return sanitize_html(html)
+    return MarkdownRenderer(use="note")(note)
 
 
 def check_curation(

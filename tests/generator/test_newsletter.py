@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from generator.errors import ContentError, UsageError
 from generator.model import Curation, Site
 from generator.newsletter.edition import (
+    EXCERPT_WORDS,
     build_edition,
     current_week,
     edition_from_json,
@@ -18,6 +20,7 @@ from generator.newsletter.edition import (
     parse_intro,
     parse_period,
 )
+from generator.wall import item_from_feed
 from tests.generator.newsletter_fixtures import NOW, WEEK, make_config, make_link, make_site
 
 
@@ -131,3 +134,15 @@ def test_a_hard_wrapped_intro_reads_as_whole_paragraphs(tmp_path: Path) -> None:
     assert intro.text == (
         "First line of the intro continues here.\n\nSecond paragraph also wrapped."
     )
+
+
+def test_a_link_has_the_same_excerpt_on_the_wall_and_in_the_email(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    words = " ".join(f"mot{i}," for i in range(60))  # a comma ends the 40th word too
+    link = make_link(9, NOW - timedelta(days=1), summary_html=f"<p>L&rsquo;été : {words}</p>")
+    site = replace(make_site(links=0), feed_items=(link,))
+    edition = build_edition(site, config, parse_period(WEEK, None, config, NOW), NOW)
+    emailed = edition.groups[0].entries[0].excerpt
+    on_wall = item_from_feed(link, None, EXCERPT_WORDS).summary_html
+    assert emailed.endswith("mot37…")
+    assert on_wall == f"<p>{emailed}</p>"

@@ -6,7 +6,17 @@ import re
 
 import pytest
 
-from generator.sanitize import plain_text, safe_url, sanitize_html, strip_controls
+from generator.sanitize import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    COMMENT,
+    EMAIL,
+    WALL,
+    Profile,
+    narrow,
+    safe_url,
+    sanitize_html,
+)
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -85,24 +95,6 @@ def test_without_a_base_relative_urls_stay_relative() -> None:
 
 def test_empty_input() -> None:
     assert sanitize_html("") == ""
-    assert plain_text("") == ""
-
-
-@pytest.mark.parametrize(
-    ("source", "expected"),
-    [
-        ("<p>AT&amp;T <b>rocks</b></p>", "AT&T rocks"),
-        ("<p>one</p><p>two</p>", "one two"),
-        ("a<br>b", "a b"),
-        ("x<script>alert(1)</script>y", "xy"),
-        ("  spaced \n\t out  ", "spaced out"),
-        ("Caf&eacute; &#233;t&eacute;", "Café été"),
-        ("&amp;lt;b&amp;gt;", "&lt;b&gt;"),  # decoded once, never twice
-        ("ctrl\x01\x02chars", "ctrlchars"),
-    ],
-)
-def test_plain_text(source: str, expected: str) -> None:
-    assert plain_text(source) == expected
 
 
 @pytest.mark.parametrize(
@@ -124,5 +116,41 @@ def test_safe_url(url: str | None, base: str | None, expected: str | None) -> No
     assert safe_url(url, base) == expected
 
 
-def test_strip_controls_keeps_newlines_and_tabs() -> None:
-    assert strip_controls("a\tb\nc\r\x0bd\x85e\ufffe") == "a\tb\nc\rde"
+@pytest.mark.parametrize("profile", [WALL, EMAIL, COMMENT], ids=lambda p: p.name)
+def test_a_profile_narrows_the_one_allowlist(profile: Profile) -> None:
+    assert profile.tags <= ALLOWED_TAGS
+    for tag, names in profile.attributes:
+        assert names <= ALLOWED_ATTRIBUTES.get(tag, set())
+    assert narrow("x", {"script", "p"}, {"p": {"onclick"}}, None).tags == {"p"}
+
+
+@pytest.mark.parametrize("profile", [WALL, EMAIL, COMMENT], ids=lambda p: p.name)
+@pytest.mark.parametrize("source", HOSTILE)
+def test_no_profile_lets_hostile_markup_through(profile: Profile, source: str) -> None:
+    cleaned = sanitize_html(source, "https://veille.example.org/", profile)
+    assert not EXECUTABLE.search(cleaned), cleaned
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            '<p><a href="/posts/x/">l\'été</a></p>',
+            '<p><a href="https://v.example/posts/x/">l\'été</a></p>',
+        ),
+        ('<a href="#s">s</a>', '<a href="https://v.example/#s">s</a>'),
+        ('<a href="mailto:a@example.org">m</a>', '<a href="mailto:a@example.org">m</a>'),
+        ('<h2>Titre</h2><img src="/i.png"><table><tr><td>x</td></tr></table>', "Titrex"),
+        ('<a href="ftp://x.example/">f</a>', "<a>f</a>"),
+    ],
+)
+def test_email_profile_keeps_inline_text_with_absolute_links(source: str, expected: str) -> None:
+    assert sanitize_html(source, "https://v.example/", EMAIL) == expected
+
+
+def test_comment_profile_marks_links_as_user_generated() -> None:
+    cleaned = sanitize_html('<p><a href="https://x.example/" class="btn">x</a></p>', None, COMMENT)
+    assert (
+        cleaned
+        == '<p><a href="https://x.example/" rel="nofollow noopener noreferrer ugc">x</a></p>'
+    )
