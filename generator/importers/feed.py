@@ -29,8 +29,8 @@ from generator.importers.records import (
     Note,
     Where,
 )
-from generator.sanitize import plain_text, safe_url, sanitize_html
-from generator.sources.content import slugify
+from generator.sanitize import safe_url, sanitize_html
+from generator.text import plain_text, slugify
 
 _IMG = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(["'])(.*?)\1""", re.I | re.S)
 

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from generator.importers.records import Author
-from generator.sources.content import slugify
+from generator.text import slugify
 
 
 @dataclass(frozen=True, slots=True)

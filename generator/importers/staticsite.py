@@ -27,7 +27,7 @@ from generator.importers.frontmatter import (
     split_rst,
 )
 from generator.importers.records import Attachment, Author, ImportedPost, Note, Where
-from generator.sources.content import slugify
+from generator.text import slugify
 
 try:  # the C loader is much faster on large configs
     _YAML_LOADER: type[yaml.SafeLoader | yaml.CSafeLoader] = yaml.CSafeLoader

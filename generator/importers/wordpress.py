@@ -30,8 +30,7 @@ from generator.importers.records import (
 )
 from generator.importers.shortcodes import GalleryImage, convert, gallery_from
 from generator.importers.xmltree import Node, XmlError, parse_xml
-from generator.sanitize import plain_text, strip_controls
-from generator.sources.content import slugify
+from generator.text import plain_text, slugify, strip_controls
 
 _NO_DATE = "0000-00-00 00:00:00"
 _DRAFTS = {"draft": "a draft", "pending": "pending review", "future": "scheduled"}
