@@ -1,7 +1,8 @@
 """Server settings: the ``comments:`` section of site.yaml, plus secrets from the environment.
 
-``settings_from_config`` is the one place where config, the people directory and
-environment variables (``VEILLE_ADMIN_TOKEN``, ``VEILLE_NEWSLETTER_SECRET``) meet.
+``settings_from_config`` is the one place where config, the people directory (read
+and validated by ``generator.people``, as a build reads it) and environment variables
+(``VEILLE_ADMIN_TOKEN``, ``VEILLE_NEWSLETTER_SECRET``) meet.
 """
 
 from __future__ import annotations
@@ -16,21 +17,14 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
-import yaml
-
 from generator.config import SiteConfig
+from generator.errors import Problem
+from generator.model import Person
+from generator.people import load_directory
 
 log = logging.getLogger(__name__)
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    """What the API needs of a directory entry: id and display name, found by email."""
-
-    id: str
-    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,21 +71,18 @@ def parse_networks(values: tuple[str, ...] | list[str]) -> tuple[IPNetwork, ...]
     return tuple(ipaddress.ip_network(v.strip(), strict=False) for v in values)
 
 
-def load_people(path: Path) -> dict[str, Person]:
-    """email (lower-case) → person, from ``people.yaml``; missing or unreadable means empty."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        log.warning("cannot read the people directory %s: %s", path, exc)
-        return {}
-    people: dict[str, Person] = {}
-    for entry in data if isinstance(data, list) else []:
-        if isinstance(entry, dict) and entry.get("email") and entry.get("id"):
-            email = str(entry["email"]).strip().lower()
-            people[email] = Person(str(entry["id"]), str(entry.get("name") or entry["id"]))
-    return people
+def load_people(config: SiteConfig) -> dict[str, Person]:
+    """email (lower-case) → person, from the site's validated directory.
+
+    A problem in ``people.yaml`` or ``communities.yaml`` is logged (file:line, as a
+    build reports it) and the valid entries are kept: the server still starts, and
+    ``veille build`` refuses the same problems.
+    """
+    problems: list[Problem] = []
+    directory = load_directory(config, problems)
+    for problem in problems:
+        log.warning("people directory: %s", problem)
+    return directory.by_email()
 
 
 def settings_from_config(config: SiteConfig, db_url: str | None = None) -> Settings:
@@ -111,7 +102,7 @@ def settings_from_config(config: SiteConfig, db_url: str | None = None) -> Setti
         redis_url=c.redis_url,
         trusted_proxies=parse_networks(c.trusted_proxies),
         admins=frozenset(a.strip().lower() for a in c.admins),
-        people=MappingProxyType(load_people(config.content_path / "people.yaml")),
+        people=MappingProxyType(load_people(config)),
         threads_file=config.output_path / "threads.json",
         admin_token=os.environ.get("VEILLE_ADMIN_TOKEN") or None,
         newsletter_secret=os.environ.get("VEILLE_NEWSLETTER_SECRET") or None,

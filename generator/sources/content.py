@@ -1,7 +1,8 @@
-"""Stage 1, content: posts, people and communities files → validated records.
+"""Stage 1, content: post files (and, through ``generator.people``, the directory) → records.
 
 Every problem in every file is collected (file, line, key) before failing, so an
-editor fixes all of them in one pass. Nothing here writes or renders pages.
+editor fixes all of them in one pass. ``PostSource`` parses each post file once across
+builds (memo, post cache). Nothing here writes or renders pages.
 """
 
 from __future__ import annotations
@@ -9,27 +10,25 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem, display
 from generator.markup import MarkdownRenderer
-from generator.model import Community, Event, Person, Post
-from generator.sources.postcache import Parsed, PostCache, content_key
+from generator.model import Event, Post
+from generator.people import Directory, load_directory, unknown_id
+from generator.sources.postcache import LINE_KEYS, Parsed, PostCache, content_key
 from generator.text import excerpt, slugify
 from generator.yamlfile import LineMap, YamlSyntaxError, parse_yaml, validate
 
 log = logging.getLogger(__name__)
-_LINE_KEYS = ("author", "community", "event_ref")  # the lines load_posts may report
-F = TypeVar("F", bound=BaseModel)
 _FENCE = "---"
 
 
@@ -95,37 +94,6 @@ class FrontMatter(_Strict):
         return value
 
 
-class PersonFields(_Strict):
-    id: str
-    name: str
-    email: str | None = None
-    title: str = ""
-    site: str = ""
-    communities: tuple[str, ...] = ()
-    expertise: tuple[str, ...] = ()
-    bio: str = ""
-
-    _name = field_validator("name", "id")(_nonempty)
-
-
-class CommunityFields(_Strict):
-    id: str
-    name: str
-    description: str = ""
-    site: str = ""
-    leaders: tuple[str, ...] = Field(default=())
-
-    _name = field_validator("name", "id")(_nonempty)
-
-
-@dataclass(frozen=True, slots=True)
-class Directory:
-    """People and communities, validated against each other."""
-
-    people: tuple[Person, ...]
-    communities: tuple[Community, ...]
-
-
 def to_utc(value: date | datetime, tz: ZoneInfo) -> datetime:
     """A date or datetime from front matter as aware UTC; naive values take the site zone."""
     if not isinstance(value, datetime):
@@ -146,133 +114,16 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     raise YamlSyntaxError(1, "unclosed front matter: no closing '---' line")
 
 
-def _read(path: Path, problems: list[Problem]) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(path, None, f"not UTF-8 text (byte {exc.start})"))
-    except OSError as exc:
-        problems.append(Problem(path, None, f"cannot read: {exc.strerror}"))
-    return None
+def post_files(config: SiteConfig) -> list[tuple[str, Path]]:
+    """Every post file with its name below the posts folder (``2026/a.md``), in a stable order.
 
-
-def _load_list(path: Path, problems: list[Problem]) -> tuple[list[Any], LineMap]:
-    if not path.is_file():
-        return [], {}
-    text = _read(path, problems)
-    if text is None:
-        return [], {}
-    try:
-        data, lines = parse_yaml(text)
-    except YamlSyntaxError as exc:
-        problems.append(Problem(path, exc.line, exc.message))
-        return [], {}
-    if data is None:
-        return [], lines
-    if not isinstance(data, list):
-        problems.append(Problem(path, 1, "expected a YAML list"))
-        return [], lines
-    return data, lines
-
-
-def load_directory(config: SiteConfig, problems: list[Problem]) -> Directory:
-    """Read ``people.yaml`` and ``communities.yaml``; record every problem."""
-    people_path = config.content_path / "people.yaml"
-    communities_path = config.content_path / "communities.yaml"
-    raw_people, people_lines = _load_list(people_path, problems)
-    raw_comms, comm_lines = _load_list(communities_path, problems)
-    communities = _validate_all(CommunityFields, raw_comms, communities_path, comm_lines, problems)
-    people = _validate_all(PersonFields, raw_people, people_path, people_lines, problems)
-    person_ids = _unique(people, people_path, people_lines, problems)
-    community_ids = _unique(communities, communities_path, comm_lines, problems)
-    for index, person in people:
-        _check_refs(
-            person.communities,
-            community_ids,
-            "community",
-            people_path,
-            people_lines,
-            (index, "communities"),
-            problems,
-        )
-    for index, comm in communities:
-        _check_refs(
-            comm.leaders,
-            person_ids,
-            "person",
-            communities_path,
-            comm_lines,
-            (index, "leaders"),
-            problems,
-        )
-    return Directory(
-        people=tuple(Person(**p.model_dump()) for _, p in people),
-        communities=tuple(Community(**c.model_dump()) for _, c in communities),
-    )
-
-
-def _validate_all(
-    model: type[F],
-    raws: list[Any],
-    path: Path,
-    lines: LineMap,
-    problems: list[Problem],
-) -> list[tuple[int, F]]:
-    """Validate every entry of a YAML list, keeping each valid one with its index."""
-    valid = []
-    for index, raw in enumerate(raws):
-        parsed, found = validate(model, raw, path, lines, (index,))
-        problems.extend(found)
-        if parsed is not None:
-            valid.append((index, parsed))
-    return valid
-
-
-def _check_refs(
-    ids: tuple[str, ...],
-    known: set[str],
-    kind: str,
-    path: Path,
-    lines: LineMap,
-    key: tuple[int, str],
-    problems: list[Problem],
-) -> None:
-    """Report every id in ``ids`` that is not ``known``, at its own line."""
-    for pos, value in enumerate(ids):
-        if value not in known:
-            line = lines.get((*key, pos))
-            message = _unknown(kind, value, known)
-            problems.append(Problem(path, line, message, f"[{key[0]}].{key[1]}"))
-
-
-def _unique(
-    records: Iterable[tuple[int, PersonFields | CommunityFields]],
-    path: Path,
-    lines: LineMap,
-    problems: list[Problem],
-) -> set[str]:
-    seen: set[str] = set()
-    for index, record in records:
-        if record.id in seen:
-            problems.append(
-                Problem(path, lines.get((index, "id")), f"duplicate id '{record.id}'", "id")
-            )
-        seen.add(record.id)
-    return seen
-
-
-def _unknown(kind: str, value: str, known: set[str]) -> str:
-    import difflib
-
-    guess = difflib.get_close_matches(value, sorted(known), n=1)
-    hint = f" (did you mean '{guess[0]}'?)" if guess else ""
-    return f"unknown {kind} id '{value}'{hint}"
-
-
-def post_files(config: SiteConfig) -> list[Path]:
-    """Every post file, in a stable order."""
+    Names are cut from the path's text: ``Path.relative_to`` is slow at 10,000 files.
+    """
     root = config.content_path / "posts"
-    return sorted(root.rglob("*.md")) if root.is_dir() else []
+    if not root.is_dir():
+        return []
+    cut = len(str(root)) + 1
+    return [(str(path)[cut:].replace(os.sep, "/"), path) for path in sorted(root.rglob("*.md"))]
 
 
 def parse_post(
@@ -283,7 +134,7 @@ def parse_post(
 ) -> tuple[Post | None, list[Problem], LineMap]:
     """Front matter + Markdown → a Post, or the problems that prevent it."""
     try:
-        raw_yaml, body, body_line = split_front_matter(text)
+        raw_yaml, body, _ = split_front_matter(text)
         data, lines = parse_yaml(raw_yaml, line_offset=1)
     except YamlSyntaxError as exc:
         return None, [Problem(path, exc.line, exc.message)], {}
@@ -320,13 +171,13 @@ def parse_post(
         event=event,
         event_ref=fields.event_ref,
     )
-    del body_line
     return post, [], lines
 
 
 # What a long-lived process (``veille serve``) remembers of each post file between
-# builds: path → (post cache fingerprint, (mtime, size, inode, ctime), parsed form).
-StatMemo = dict[str, tuple[str, tuple[int, int, int, int], "Parsed"]]
+# builds: name → (post cache fingerprint, (mtime, size, inode, ctime), parsed form).
+Status = tuple[int, int, int, int]
+StatMemo = dict[str, tuple[str, Status, Parsed]]
 
 
 def load_posts(
@@ -337,108 +188,126 @@ def load_posts(
     memo: StatMemo | None = None,
 ) -> tuple[Post, ...]:
     """Read every post (from the post cache when unchanged); check references between posts."""
-    person_ids = {p.id for p in directory.people}
-    community_ids = {c.id for c in directory.communities}
+    people = {p.id for p in directory.people}
+    communities = {c.id for c in directory.communities}
     posts: list[tuple[Post, LineMap]] = []
-    for path, parsed in _parse_files(config, post_files(config), memo):
+    for parsed in PostSource(config, memo).load():
         problems.extend(parsed.problems)
         post, lines = parsed.post, parsed.lines
         if post is None:
             continue
-        if post.author is not None and post.author not in person_ids:
-            problems.append(
-                Problem(
-                    path,
-                    lines.get(("author",)),
-                    _unknown("person", post.author, person_ids),
-                    "author",
-                )
-            )
-        if post.community is not None and post.community not in community_ids:
-            problems.append(
-                Problem(
-                    path,
-                    lines.get(("community",)),
-                    _unknown("community", post.community, community_ids),
-                    "community",
-                )
-            )
+        problems.extend(_unknown_ref(post, lines, "author", "person", post.author, people))
+        problems.extend(
+            _unknown_ref(post, lines, "community", "community", post.community, communities)
+        )
         posts.append((post, lines))
     by_slug: dict[str, Post] = {}
     for post, _ in posts:
         if post.slug in by_slug:
-            first = by_slug[post.slug].source
+            first = display(by_slug[post.slug].source)
             problems.append(
-                Problem(
-                    post.source, 1, f"duplicate slug '{post.slug}' (also used by {display(first)})"
-                )
+                Problem(post.source, 1, f"duplicate slug '{post.slug}' (also used by {first})")
             )
         by_slug.setdefault(post.slug, post)
     meetups = {p.slug for p, _ in posts if p.event is not None}
     for post, lines in posts:
-        if post.event_ref is not None and post.event_ref not in meetups:
-            problems.append(
-                Problem(
-                    post.source,
-                    lines.get(("event_ref",)),
-                    _unknown("meetup", post.event_ref, meetups),
-                    "event_ref",
-                )
-            )
+        problems.extend(_unknown_ref(post, lines, "event_ref", "meetup", post.event_ref, meetups))
     return tuple(p for p, _ in posts if drafts or not p.draft)
 
 
-def _parse_files(
-    config: SiteConfig, paths: list[Path], memo: StatMemo | None = None
-) -> list[tuple[Path, Parsed]]:
-    """Each file parsed, in order: from ``memo`` if its status is unchanged, else from
-    the post cache, else parsed (in parallel if many)."""
-    cache = PostCache.for_site(config)
-    root = config.content_path / "posts"
-    # Names relative to the posts folder, by string: pathlib is slow at 10,000 files.
-    names = [path.relative_to(root).as_posix() for path in paths[:1]]
-    prefix = str(paths[0])[: -len(names[0])] if names else ""
-    names = [str(path)[len(prefix) :].replace(os.sep, "/") for path in paths]
-    results: list[Parsed | None] = []
-    todo: list[tuple[int, str, str, str]] = []  # (index, name, key, text)
-    status: dict[int, tuple[int, int, int, int]] = {}
-    for index, path in enumerate(paths):
-        name = names[index]
-        if memo is not None:
-            try:
-                found = os.stat(path)
-            except OSError:
-                found = None
-            if found is not None:
-                status[index] = (found.st_mtime_ns, found.st_size, found.st_ino, found.st_ctime_ns)
-                known = memo.get(name)
-                if known is not None and known[:2] == (cache.fingerprint, status[index]):
-                    results.append(known[2])
-                    continue
+def _unknown_ref(
+    post: Post, lines: LineMap, key: str, kind: str, value: str | None, known: set[str]
+) -> list[Problem]:
+    """The problem of a front matter key naming no known id, at the key's line."""
+    if value is None or value in known:
+        return []
+    return [Problem(post.source, lines.get((key,)), unknown_id(kind, value, known), key)]
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """A post file that neither the memo nor the post cache knows: what parsing it needs."""
+
+    name: str
+    path: Path
+    key: str
+    text: str
+
+
+class PostSource:
+    """The post files of a site, each parsed once across builds.
+
+    ``lookup`` finds a file's parsed form in the memo of a long-lived process (when its
+    status is unchanged) or in the post cache (when its bytes are); ``parse_missing``
+    parses the rest; both ``remember`` what they found for the next build.
+    """
+
+    def __init__(self, config: SiteConfig, memo: StatMemo | None = None) -> None:
+        self.config = config
+        self.memo = memo
+        self.cache = PostCache.for_site(config)
+        self._status: dict[str, Status] = {}
+
+    def load(self) -> list[Parsed]:
+        """Every post file parsed, in ``post_files`` order; the cache saved and closed."""
+        files = post_files(self.config)
+        found = [self.lookup(name, path) for name, path in files]
+        missing = [f for f in found if isinstance(f, Missing)]
+        fresh = iter(self.parse_missing(missing))
+        parsed = [next(fresh) if isinstance(f, Missing) else f for f in found]
+        self.close({name for name, _ in files})
+        log.info("posts: %d from the cache, %d parsed", self.cache.hits, len(missing))
+        return parsed
+
+    def lookup(self, name: str, path: Path) -> Parsed | Missing:
+        """The known parsed form of a file (or its read problem), else what parsing needs."""
+        if self.memo is not None:
+            status = _status(path)
+            if status is not None:
+                self._status[name] = status
+                known = self.memo.get(name)
+                if known is not None and known[:2] == (self.cache.fingerprint, status):
+                    return known[2]
         data, text, problem = _read_post(path)
         if text is None:
-            results.append(Parsed(None, (problem,) if problem else (), {}))
-            continue
-        key = content_key(cache.fingerprint, data)
-        parsed = cache.get(name, key, path)
-        results.append(parsed)
+            return Parsed(None, (problem,) if problem else (), {})
+        key = content_key(self.cache.fingerprint, data)
+        parsed = self.cache.get(name, key, path)
         if parsed is None:
-            todo.append((index, name, key, text))
-        elif memo is not None and index in status:
-            memo[name] = (cache.fingerprint, status[index], parsed)
-    fresh = _parse_many(config, [(text, str(paths[i])) for i, _, _, text in todo])
-    for (index, name, key, _), parsed in zip(todo, fresh, strict=True):
-        results[index] = parsed
-        cache.put(name, key, parsed)
-        if memo is not None and index in status:
-            memo[name] = (cache.fingerprint, status[index], parsed)
-    cache.save(set(names))
-    cache.close()
-    if memo is not None:
-        for gone in set(memo) - set(names):
-            del memo[gone]
-    log.info("posts: %d from the cache, %d parsed", cache.hits, len(todo))
-    return [(path, parsed) for path, parsed in zip(paths, results, strict=True) if parsed]
+            return Missing(name, path, key, text)
+        self.remember(name, parsed)
+        return parsed
+
+    def parse_missing(self, missing: list[Missing]) -> list[Parsed]:
+        """Parse the files ``lookup`` could not find, in order, into the cache and the memo."""
+        fresh = _parse_many(self.config, [(m.text, str(m.path)) for m in missing])
+        for item, parsed in zip(missing, fresh, strict=True):
+            self.cache.put(item.name, item.key, parsed)
+            self.remember(item.name, parsed)
+        return fresh
+
+    def remember(self, name: str, parsed: Parsed) -> None:
+        """Keep a parsed form in the memo, under the file status ``lookup`` saw."""
+        status = self._status.get(name)
+        if self.memo is not None and status is not None:
+            self.memo[name] = (self.cache.fingerprint, status, parsed)
+
+    def close(self, names: set[str]) -> None:
+        """Save the post cache and forget the files that are gone (``names`` are all there are)."""
+        self.cache.save(names)
+        self.cache.close()
+        if self.memo is not None:
+            for gone in set(self.memo) - names:
+                del self.memo[gone]
+
+
+def _status(path: Path) -> Status | None:
+    """What tells a file changed without reading it: mtime, size, inode and ctime."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_mtime_ns, found.st_size, found.st_ino, found.st_ctime_ns)
 
 
 def _read_post(path: Path) -> tuple[bytes, str | None, Problem | None]:
@@ -484,7 +353,7 @@ def parse_batch(config: SiteConfig, items: list[tuple[str, str]]) -> list[Parsed
     out = []
     for text, name in items:
         post, found, lines = parse_post(text, Path(name), config, render)
-        kept: LineMap = {k: v for k, v in lines.items() if len(k) == 1 and k[0] in _LINE_KEYS}
+        kept: LineMap = {k: v for k, v in lines.items() if len(k) == 1 and k[0] in LINE_KEYS}
         out.append(Parsed(post, tuple(found), kept))
     return out
 

@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 FORMAT = 2  # PRAGMA user_version of the cache file; another value resets it
 CACHE_FILE = "posts.sqlite3"
-# The modules whose code decides what a parsed post is: editing one invalidates all.
-_LINE_KEYS = ("author", "community", "event_ref")
+# The front matter keys whose lines a parsed post keeps: those ``load_posts`` may report.
+LINE_KEYS = ("author", "community", "event_ref")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ def encode(parsed: Parsed) -> tuple[str, str]:
     post = parsed.post
     record: dict[str, Any] = {
         "problems": [[p.line, p.message, p.key] for p in parsed.problems],
-        "lines": {k[0]: v for k, v in parsed.lines.items() if len(k) == 1 and k[0] in _LINE_KEYS},
+        "lines": {k[0]: v for k, v in parsed.lines.items() if len(k) == 1 and k[0] in LINE_KEYS},
         "post": None,
     }
     if post is not None:

@@ -6,7 +6,8 @@ from types import MappingProxyType
 
 import pytest
 
-from comments_api.settings import Person, parse_networks
+from comments_api.settings import parse_networks
+from generator.model import Person
 from tests.comments_api.conftest import THREAD, ApiFactory, admin_headers, assert_error
 
 PEOPLE = MappingProxyType({"ada@example.com": Person("ada", "Ada Lovelace")})

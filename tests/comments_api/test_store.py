@@ -12,7 +12,8 @@ from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from comments_api import migrations
-from comments_api.store import Store, comments, metadata, normalise_url, reactions, threads
+from comments_api.store import Store, metadata, normalise_url
+from comments_api.store.tables import comments, reactions, threads
 from tests.comments_api.conftest import THREAD, ApiFactory
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -42,6 +43,17 @@ def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     store.dispose()
+
+
+def test_suppressed_emails_are_read_back_lower_cased_once(store: Store) -> None:
+    with store.read() as tx:
+        assert tx.suppressed_emails() == frozenset()
+    with store.write() as tx:
+        tx.add_suppression("ada@example.com", NOW)
+        tx.add_suppression("ada@example.com", NOW)  # a second unsubscribe is a no-op
+        tx.add_suppression("Bob@Example.com", NOW)  # as an import may have kept it
+    with store.read() as tx:
+        assert tx.suppressed_emails() == {"ada@example.com", "bob@example.com"}
 
 
 def _comment(thread_id: int, **values: object) -> dict[str, object]:

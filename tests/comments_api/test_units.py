@@ -107,11 +107,25 @@ def test_settings_from_site_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert settings_from_config(config, "sqlite:///other.db").database_url == "sqlite:///other.db"
 
 
-def test_people_directory_problems_mean_empty(tmp_path: Path) -> None:
-    assert load_people(tmp_path / "missing.yaml") == {}
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("- [unclosed")
-    assert load_people(bad) == {}
+def test_people_directory_problems_are_logged_with_their_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = parse_config("title: T\nbase_url: https://wall.example.com/\n", tmp_path / "site.yaml")
+    assert load_people(config) == {}  # no people.yaml: nobody known
+    (tmp_path / "content").mkdir()
+    people = tmp_path / "content" / "people.yaml"
+    people.write_text("- [unclosed")
+    with caplog.at_level(logging.WARNING, logger="comments_api.settings"):
+        assert load_people(config) == {}
+    assert "content/people.yaml:2: invalid YAML" in caplog.text
+    caplog.clear()
+    people.write_text(
+        "- {id: ada, name: Ada, email: ada@example.com}\n"
+        "- {id: bob, name: Bob, email: bob@example.com, emial: typo}\n"
+    )
+    with caplog.at_level(logging.WARNING, logger="comments_api.settings"):
+        assert [p.id for p in load_people(config).values()] == ["ada"]
+    assert "content/people.yaml:2: [1].emial: unknown key (did you mean 'email'?)" in caplog.text
 
 
 def test_access_logs_never_keep_query_strings() -> None:

@@ -107,6 +107,11 @@ def test_not_a_wordpress_export(tmp_path: Path) -> None:
         read_source("wordpress", path, ReadOptions())
 
 
-def test_other_kinds_are_placeholders() -> None:
-    with pytest.raises(UsageError, match="importing from hugo is not available yet"):
-        read_source("hugo", "somewhere", ReadOptions())
+def test_an_unknown_kind_is_a_usage_error_naming_the_kinds() -> None:
+    with pytest.raises(UsageError, match="unknown kind 'blogger'.*hugo, jekyll, pelican"):
+        read_source("blogger", "somewhere", ReadOptions())
+
+
+def test_a_static_site_kind_refuses_a_url() -> None:
+    with pytest.raises(UsageError, match="hugo imports a local folder"):
+        read_source("hugo", "https://blog.example.com/", ReadOptions())
