@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -99,3 +100,63 @@ suppressions = Table(
 def utc(value: datetime) -> datetime:
     """Datetimes come back naive from SQLite: they were stored as UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Added by migration 0002: saved items, notifications and the moderation log.
+
+saved = Table(
+    "saved",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False),  # the owner: an identity, never shown to others
+    Column("person_id", String(200), nullable=True),
+    Column("thread", String(512), nullable=False),  # a published item's path
+    Column("created", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("email", "thread"),
+    Index(None, "email", "created"),
+    Index(None, "thread"),
+)
+
+notification_settings = Table(
+    "notification_settings",
+    metadata,
+    Column("email", String(320), primary_key=True),
+    Column("person_id", String(200), nullable=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+
+NOTIFICATION_REASONS = ("reply", "mention", "post")
+NOTIFICATION_STATUSES = ("pending", "sent", "failed")
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False),  # the recipient
+    Column("person_id", String(200), nullable=True),
+    Column("comment_id", ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("message_id", String(255), nullable=True),  # the Message-ID of the email that carried it
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("sent", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("email", "comment_id"),  # a comment is notified to a person at most once
+    Index(None, "status", "email"),
+    CheckConstraint("reason IN ('reply', 'mention', 'post')", name="reason"),
+    CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+)
+
+MODERATION_ACTIONS = ("approve", "reject", "hide", "delete")
+
+moderation_log = Table(
+    "moderation_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("comment_id", ForeignKey("comments.id", ondelete="CASCADE"), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("by", String(320), nullable=False),  # the admin's email, or "token" in open mode
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index(None, "at"),
+    CheckConstraint("action IN ('approve', 'reject', 'hide', 'delete')", name="action"),
+)
