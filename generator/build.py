@@ -12,11 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 
 from jinja2 import Environment
 
 from generator import clock
 from generator.config import SiteConfig
+from generator.context import PageFamily, RenderContext
 from generator.discovery import discovery_context, render_discovery
 from generator.feeds.cache import load_feed_items
 from generator.markup import MarkdownRenderer
@@ -25,13 +27,11 @@ from generator.model import OutputFile, Site
 from generator.newsletter.render import render_newsletter_archive
 from generator.pagecache import PageCache, stack_fingerprint
 from generator.render import (
-    Pages,
     html_paths,
-    render_atom,
+    render_feeds,
     render_pages,
     render_sitemap,
-    render_threads,
-    static_files,
+    render_static,
 )
 from generator.search import SearchStep, html_fingerprint
 from generator.snapshot import build_snapshot
@@ -96,6 +96,35 @@ def make_wall(site: Site, config: SiteConfig) -> Wall:
     )
 
 
+# Each family renders its part of the site from the one render context.
+PAGE_FAMILIES: tuple[PageFamily, ...] = (
+    render_pages,  # the wall, item pages, taxonomies, directory, 404
+    render_discovery,  # events, calendars, search page
+    render_metrics,  # metrics page, its JSON, the privacy notice
+    render_newsletter_archive,  # every built edition and the archive index
+    render_feeds,  # Atom feed, threads list
+    render_static,  # the themes' static files
+)
+
+
+def render_context(
+    site: Site,
+    wall: Wall,
+    config: SiteConfig,
+    now: datetime,
+    cache: PageCache | None = None,
+    reads_now: bool = True,
+) -> RenderContext:
+    """The frozen context every page family reads: views, discovery lookups, templates."""
+    env = _environment(config, cache.fingerprint if cache is not None else None)
+    comments = build_snapshot(
+        site.comments, MarkdownRenderer(use="comment"), config.comments.reactions
+    )
+    views = Views(wall, config, now, comments=comments)
+    lookups = MappingProxyType(discovery_context(wall, views, site.comments))
+    return RenderContext(site, wall, config, now, env, views, lookups, cache, reads_now)
+
+
 def render_site(
     site: Site,
     wall: Wall,
@@ -105,20 +134,9 @@ def render_site(
     reads_now: bool = True,
 ) -> list[OutputFile]:
     """Every output file of the site, as bytes; unchanged pages may come from ``cache``."""
-    env = _environment(config, cache.fingerprint if cache is not None else None)
-    comments = build_snapshot(
-        site.comments, MarkdownRenderer(use="comment"), config.comments.reactions
-    )
-    views = Views(wall, config, now, comments=comments)
-    views.extras.update(discovery_context(wall, views, site.comments))
-    files = render_pages(wall, config, Pages(env, views, cache, reads_now))
-    files += render_discovery(wall, config, env, views, now)
-    files += render_metrics(site, config, now, env, views.common("/metrics/"))
-    files += render_newsletter_archive(site, config, env, views.common("/newsletter/"))
-    files.append(render_atom(wall.items, config, now))
-    files.append(render_threads(wall.items))
+    ctx = render_context(site, wall, config, now, cache, reads_now)
+    files = [file for family in PAGE_FAMILIES for file in family(ctx)]
     files.append(render_sitemap(html_paths(files), config))
-    files += static_files(config.theme_paths)
     return files
 
 

@@ -12,9 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from jinja2 import Environment
-
-from generator.config import SiteConfig
+from generator.context import RenderContext
 from generator.events import ics_path, linked_posts, render_calendar, split_meetups
 from generator.model import CommentsData, Item, OutputFile, Person
 from generator.text import slugify
@@ -113,14 +111,13 @@ def discovery_context(wall: Wall, views: Views, comments: CommentsData) -> dict[
     }
 
 
-def render_discovery(
-    wall: Wall, config: SiteConfig, env: Environment, views: Views, now: datetime
-) -> list[OutputFile]:
+def render_discovery(ctx: RenderContext) -> list[OutputFile]:
     """The events page, calendars (all and per meetup) and the search page."""
+    wall, config, env, views, now = ctx.wall, ctx.config, ctx.env, ctx.views, ctx.now
     timeline = split_meetups(wall.items, now)
     files: list[OutputFile] = []
     html = env.get_template("events.html").render(
-        **views.common("/events/"),
+        **ctx.common("/events/"),
         upcoming_events=[_event_entry(views, m, wall) for m in timeline.upcoming],
         past_events=[_event_entry(views, m, wall) for m in timeline.past],
     )
@@ -147,7 +144,7 @@ def render_discovery(
                 ),
             )
         )
-    search = env.get_template("search.html").render(**views.common("/search/"))
+    search = env.get_template("search.html").render(**ctx.common("/search/"))
     files.append(OutputFile("search/index.html", search.encode()))
     return files
 

@@ -11,10 +11,10 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
+from generator.meetups import Phase, phase_of, refers_to
 from generator.model import Item
 from generator.text import plain_text
 
@@ -25,14 +25,6 @@ with warnings.catch_warnings():
     from icalendar import Calendar, Event, Timezone
 
 PRODID = "-//Veille//Veille meetups//EN"
-
-
-class Phase(StrEnum):
-    """Where a post linked to a meetup falls in the meetup's life."""
-
-    BEFORE = "before"
-    DURING = "during"
-    AFTER = "after"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,22 +56,13 @@ def split_meetups(items: Iterable[Item], now: datetime) -> Timeline:
     )
 
 
-def phase_of(moment: datetime, meetup: Item) -> Phase:
-    """Before the start, during [start, end], or after the end of ``meetup``."""
-    assert meetup.event is not None
-    if moment < meetup.event.start:
-        return Phase.BEFORE
-    if moment <= meetup.event.end:
-        return Phase.DURING
-    return Phase.AFTER
-
-
 def linked_posts(meetup: Item, items: Iterable[Item]) -> dict[Phase, tuple[Item, ...]]:
     """Posts whose ``event_ref`` names ``meetup``, grouped by phase, oldest first."""
+    assert meetup.event is not None
     groups: dict[Phase, list[Item]] = {phase: [] for phase in Phase}
     for item in items:
-        if item.event_ref == meetup.slug and item.path != meetup.path:
-            groups[phase_of(item.date, meetup)].append(item)
+        if refers_to(item, meetup):
+            groups[phase_of(item.date, meetup.event)].append(item)
     return {
         phase: tuple(sorted(found, key=lambda i: (i.date, i.path)))
         for phase, found in groups.items()

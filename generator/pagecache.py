@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import generator
+from generator.atomicfile import write_atomic
 from generator.config import DEFAULT_THEME, SiteConfig
 from generator.fingerprint import code_digest
 
@@ -133,9 +134,7 @@ class PageCache:
         data = {"out": str(self.out), "pages": self.current}
         try:
             self.record.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.record.with_name(self.record.name + ".tmp")
-            temporary.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-            temporary.replace(self.record)
+            write_atomic(self.record, json.dumps(data, sort_keys=True))
         except OSError as error:  # a missing record only costs the next build its renders
             log.warning("could not save the render cache %s: %s", self.record, error)
         log.info("render cache: %d pages reused, %d rendered", self.hits, self.misses)

@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from jinja2 import Environment
 from markupsafe import Markup
 
 from generator.config import SiteConfig
+from generator.context import RenderContext
 from generator.model import Item, OutputFile
-from generator.pagecache import PageCache, Uncacheable, canonical
+from generator.pagecache import Uncacheable, canonical
 from generator.text import slugify
-from generator.views import View, Views
-from generator.wall import Wall, paginate
+from generator.views import View
+from generator.wall import paginate
 
 log = logging.getLogger(__name__)
 ATOM = "http://www.w3.org/2005/Atom"
@@ -37,27 +37,26 @@ def page_file(path: str) -> str:
 
 
 class Pages:
-    """Renders pages from views, reusing unchanged pages from the render cache if given."""
+    """Renders one build's pages from views, reusing unchanged pages from the render cache.
 
-    def __init__(
-        self,
-        env: Environment,
-        views: Views,
-        cache: PageCache | None = None,
-        reads_now: bool = True,
-    ) -> None:
-        self.env = env
-        self.views = views
-        self.cache = cache
-        self.reads_now = reads_now
+    It owns the build's card memo: each item's card is rendered at most once, and only
+    for a page that is actually rendered (a page reused from the cache needs none).
+    """
+
+    def __init__(self, ctx: RenderContext) -> None:
+        self.ctx = ctx
+        self.env = ctx.env
+        self.views = ctx.views
+        self.cache = ctx.cache
+        self._cards: dict[str, View] = {}
         self._shared: bytes | None = None
 
     def shared(self) -> bytes:
         """The digest of the context every page shares (all but its path), made once."""
         if self._shared is None:
-            common = self.views.common("/")
+            common = self.ctx.common("/")
             del common["page_path"]
-            if not self.reads_now:  # time-dependent views (upcoming, past events) stay
+            if not self.ctx.reads_now:  # time-dependent views (upcoming, past events) stay
                 del common["now"]
             self._shared = hashlib.sha256(canonical(common)).digest()
         return self._shared
@@ -79,7 +78,7 @@ class Pages:
                     return OutputFile(file, data)
         if "items" in context:
             context["items"] = [self.card(v) for v in context["items"]]
-        html = self.env.get_template(template).render(**self.views.common(path), **context)
+        html = self.env.get_template(template).render(**self.ctx.common(path), **context)
         data = html.encode()
         if self.cache is not None and key is not None:
             self.cache.remember(file, key, data)
@@ -87,11 +86,11 @@ class Pages:
 
     def card(self, view: View) -> View:
         """An item view with its ``card`` HTML, rendered once per build for every list."""
-        carded = self.views.cards.get(view["path"])
+        carded = self._cards.get(view["path"])
         if carded is None:
             card = self.env.get_template("_card.html").render(item=view)
             carded = {**view, "card": Markup(card)}  # noqa: S704 - autoescaped template
-            self.views.cards[view["path"]] = carded
+            self._cards[view["path"]] = carded
         return carded
 
 
@@ -127,10 +126,10 @@ def render_listing(
     return out
 
 
-def render_pages(wall: Wall, config: SiteConfig, pages: Pages) -> list[OutputFile]:
+def render_pages(ctx: RenderContext) -> list[OutputFile]:
     """Every HTML page of the wall."""
-    per = config.per_page
-    views = pages.views
+    wall, pages, views = ctx.wall, Pages(ctx), ctx.views
+    per = ctx.config.per_page
     files = render_listing(pages, "index.html", "/", wall.items, per, heading=None)
     for item in wall.items:
         files.append(pages.render("item.html", item.path, item=views.item(item, full=True)))
@@ -162,7 +161,7 @@ def render_pages(wall: Wall, config: SiteConfig, pages: Pages) -> list[OutputFil
                 items=[views.listed(i) for i in wall.by_author.get(person.id, ())],
             )
         )
-    not_found = pages.env.get_template("404.html").render(**views.common("/404.html"))
+    not_found = ctx.env.get_template("404.html").render(**ctx.common("/404.html"))
     files.append(OutputFile("404.html", not_found.encode()))
     return files
 
@@ -186,6 +185,16 @@ def _taxonomy(
             heading={"kind": kind, "name": name_of(key) or key, "key": key},
         )
     return files
+
+
+def render_feeds(ctx: RenderContext) -> list[OutputFile]:
+    """The Atom feed and the list of threads the comments API accepts."""
+    return [render_atom(ctx.wall.items, ctx.config, ctx.now), render_threads(ctx.wall.items)]
+
+
+def render_static(ctx: RenderContext) -> list[OutputFile]:
+    """The themes' static files."""
+    return static_files(ctx.config.theme_paths)
 
 
 def render_atom(items: Iterable[Item], config: SiteConfig, now: datetime) -> OutputFile:

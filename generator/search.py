@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.atomicfile import write_atomic
 from generator.errors import VeilleError
 from generator.model import OutputFile
 
@@ -149,9 +150,7 @@ def _save_record(record: Path, fingerprint: str, bundle: Path) -> None:
     data = {"fingerprint": fingerprint, "files": _bundle_identity(bundle)}
     try:
         record.parent.mkdir(parents=True, exist_ok=True)
-        temporary = record.with_name(record.name + ".tmp")
-        temporary.write_text(json.dumps(data), encoding="utf-8")
-        temporary.replace(record)
+        write_atomic(record, json.dumps(data))
     except OSError as error:  # a missing record only costs the next build a Pagefind run
         log.warning("could not save the search index record %s: %s", record, error)
 

@@ -42,11 +42,7 @@ class Views:
         self._upcoming = upcoming(wall.items, now)[:3]
         self._upcoming_cache: list[View] | None = None
         self.meetups = {i.slug: i for i in wall.by_kind.get("meetup", ())}
-        # List views of items, plain and with their rendered card (see ``render.Pages``).
-        self._listed: dict[str, View] = {}
-        self.cards: dict[str, View] = {}
-        # Extra lookups for every page (e.g. discovery: experts per tag, community details).
-        self.extras: dict[str, Any] = {}
+        self._listed: dict[str, View] = {}  # list views of items, made once per build
 
     def site(self) -> View:
         c = self.config
@@ -63,14 +59,16 @@ class Views:
         }
 
     def common(self, path: str) -> View:
-        """The context every page gets: the site, the page's own path, the side boxes."""
+        """The context every page gets: the site, the page's own path, the side boxes.
+
+        A build adds its shared lookups on top (``RenderContext.common``).
+        """
         return {
             "site": self.site(),
             "page_path": path,
             "now": self.now,
             "upcoming": self._upcoming_views(),
             "extra_nav": [{"path": p, "label": label} for p, label in self.extra_nav],
-            **self.extras,
         }
 
     def _upcoming_views(self) -> list[View]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from generator.errors import ContentError, Problem
@@ -115,10 +115,10 @@ def build_wall(
             continue
         item = item_from_feed(entry, note, summary_words)
         if item.community is None and feed_communities:
-            item = _with(item, community=feed_communities.get(entry.feed_id))
+            item = replace(item, community=feed_communities.get(entry.feed_id))
         if feed_tags and feed_tags.get(entry.feed_id):
             merged = tuple(dict.fromkeys((*feed_tags[entry.feed_id], *item.tags)))
-            item = _with(item, tags=merged)
+            item = replace(item, tags=merged)
         items.append(item)
     by_path: dict[str, Item] = {}
     problems = []
@@ -148,21 +148,18 @@ def build_wall(
     )
 
 
-def _with(item: Item, **changes: object) -> Item:
-    from dataclasses import replace
-
-    return replace(item, **changes)  # type: ignore[arg-type]
-
-
-def _group(items: Sequence[Item], keys: object) -> dict[str, tuple[Item, ...]]:
+def _group(
+    items: Sequence[Item], keys: Callable[[Item], Iterable[str]]
+) -> dict[str, tuple[Item, ...]]:
+    """Items under each of their keys (in wall order), the groups sorted by key."""
     groups: dict[str, list[Item]] = defaultdict(list)
     for item in items:
-        for key in keys(item):  # type: ignore[operator]
+        for key in keys(item):
             groups[key].append(item)
     return {k: tuple(v) for k, v in sorted(groups.items())}
 
 
 def upcoming(items: Iterable[Item], now: datetime) -> tuple[Item, ...]:
     """Meetups that have not ended yet, soonest first."""
-    meetups = [i for i in items if i.event is not None and i.event.end >= now]
-    return tuple(sorted(meetups, key=lambda i: (i.event.start, i.path)))  # type: ignore[union-attr]
+    meetups = [(i, i.event) for i in items if i.event is not None and i.event.end >= now]
+    return tuple(i for i, _ in sorted(meetups, key=lambda pair: (pair[1].start, pair[0].path)))

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from generator.meetups import Phase, phase_of, refers_to
 from generator.metrics.indicators import (
     Facts,
     Window,
@@ -16,7 +17,7 @@ from generator.metrics.indicators import (
     contributions,
     engaged,
 )
-from generator.model import Post, Site
+from generator.model import Site
 
 WEEKS = 26
 _KINDS = ("posts", "links", "comments", "reactions")
@@ -168,46 +169,28 @@ class MeetupRow:
     comments: Mapping[str, int]
 
 
-def _phase(moment: datetime, post: Post) -> str:
-    assert post.event is not None
-    if moment < post.event.start:
-        return "before"
-    return "during" if moment <= post.event.end else "after"
-
-
-def _refers_to(ref: str | None, meetup: Post) -> bool:
-    if not ref:
-        return False
-    ref = ref.strip().strip("/")
-    return ref in (meetup.slug, meetup.path.strip("/"))
-
-
 def meetup_rows(site: Site, facts: Facts, window: Window) -> tuple[MeetupRow, ...]:
     """Meetups ending after the window started; linked posts (``event_ref``) and their comments."""
     rows = []
     posts = [p for p in site.posts if not p.draft]
-    meetups = [p for p in posts if p.event is not None and p.event.end > window.start]
-    for meetup in sorted(meetups, key=lambda p: (p.event.start if p.event else p.date, p.path)):
-        linked = [
-            meetup,
-            *(p for p in posts if p is not meetup and _refers_to(p.event_ref, meetup)),
-        ]
+    events = [(p, p.event) for p in posts if p.event is not None and p.event.end > window.start]
+    for meetup, event in sorted(events, key=lambda pair: (pair[1].start, pair[0].path)):
+        linked = [meetup, *(p for p in posts if refers_to(p, meetup))]
         threads = {p.path for p in linked}
-        post_counts = dict.fromkeys(("before", "during", "after"), 0)
+        post_counts = dict.fromkeys((phase.value for phase in Phase), 0)
         comment_counts = dict(post_counts)
         for post in linked:
             if post.date <= window.end:
-                post_counts[_phase(post.date, meetup)] += 1
+                post_counts[phase_of(post.date, event).value] += 1
         for comment in facts.comments:
             if comment.counted and comment.thread in threads and comment.created <= window.end:
-                comment_counts[_phase(comment.created, meetup)] += 1
-        assert meetup.event is not None
+                comment_counts[phase_of(comment.created, event).value] += 1
         rows.append(
             MeetupRow(
                 meetup.title,
                 meetup.path,
-                meetup.event.start,
-                meetup.event.end,
+                event.start,
+                event.end,
                 post_counts,
                 comment_counts,
             )

@@ -7,10 +7,10 @@ here, so templates only lay them out.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from babel import Locale
 from babel.messages.pofile import read_po
@@ -253,14 +253,27 @@ def metrics_view(report: MetricsReport, config: SiteConfig, _: Gettext) -> dict[
     }
 
 
-def render_metrics(
-    site: Site,
-    config: SiteConfig,
-    now: datetime,
-    env: Environment,
-    view: Mapping[str, Any],
-) -> list[OutputFile]:
+class MetricsContext(Protocol):
+    """What the metrics page reads of a build's render context (``generator.context``).
+
+    A protocol, so the metrics package depends on the kernel only, not on site modules.
+    """
+
+    @property
+    def site(self) -> Site: ...
+    @property
+    def config(self) -> SiteConfig: ...
+    @property
+    def now(self) -> datetime: ...
+    @property
+    def env(self) -> Environment: ...
+    def common(self, path: str) -> dict[str, Any]: ...
+
+
+def render_metrics(ctx: MetricsContext) -> list[OutputFile]:
     """The metrics page, its JSON figures and the privacy notice, as output files."""
+    site, config, now, env = ctx.site, ctx.config, ctx.now, ctx.env
+    view = ctx.common("/metrics/")
     settings = config.metrics
     report = build_report(
         site,

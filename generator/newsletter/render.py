@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urljoin
 
 import css_inline
@@ -26,7 +26,7 @@ from jinja2 import Environment
 
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem
-from generator.model import OutputFile, Site
+from generator.model import OutputFile
 from generator.newsletter.edition import Edition, edition_from_json
 
 log = logging.getLogger(__name__)
@@ -283,11 +283,23 @@ def edition_files(
     ]
 
 
-def render_newsletter_archive(
-    site: Site, config: SiteConfig, env: Environment, view: Mapping[str, Any]
-) -> list[OutputFile]:
+class ArchiveContext(Protocol):
+    """What the archive reads of a build's render context (``generator.context``).
+
+    A protocol, so the newsletter package depends on the kernel only, not on site modules.
+    Editions are frozen when built: the archive does not change with the site.
+    """
+
+    @property
+    def config(self) -> SiteConfig: ...
+    @property
+    def env(self) -> Environment: ...
+    def common(self, path: str) -> dict[str, Any]: ...
+
+
+def render_newsletter_archive(ctx: ArchiveContext) -> list[OutputFile]:
     """Every built edition's folder and the index, for the full ``veille build``."""
-    del site  # editions are frozen when built; the archive does not change with the site
+    config, env, view = ctx.config, ctx.env, ctx.common("/newsletter/")
     editions = load_editions(config)
     files: list[OutputFile] = []
     for edition in editions:

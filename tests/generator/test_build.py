@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import resource
 import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import feedparser
@@ -72,14 +78,33 @@ def test_wall_pagination_is_complete_and_ordered(built: Path, sample_site: Path)
     assert len(seen) == len(set(seen))
 
 
+def _wall_cards(built: Path) -> list[tuple[bool, datetime]]:
+    """Every card of the wall, all pages in order: (pinned, the date its card shows)."""
+    cards: list[tuple[bool, datetime]] = []
+    page_file, number = built / "index.html", 1
+    while page_file.is_file():
+        article: str | None = None
+        for tag, attrs in parse_page(page_file).tags:
+            if tag == "article":
+                article = attrs.get("class") or ""
+            elif tag == "time" and article is not None:  # a card's first <time> is its date
+                cards.append(
+                    ("is-pinned" in article, datetime.fromisoformat(attrs["datetime"] or ""))
+                )
+                article = None
+        number += 1
+        page_file = built / "page" / str(number) / "index.html"
+    return cards
+
+
 def test_pinned_items_come_first_then_newest(built: Path) -> None:
-    page = parse_page(built / "index.html")
-    classes = [a.get("class") or "" for t, a in page.tags if t == "article"]
-    times = [a["datetime"] for t, a in page.tags if t == "time" and a.get("datetime")]
-    assert "is-pinned" in classes[0]
-    pinned = sum("is-pinned" in c for c in classes)
-    assert pinned >= 1
-    del times
+    cards = _wall_cards(built)
+    pinned = [date for is_pinned, date in cards if is_pinned]
+    rest = [date for is_pinned, date in cards if not is_pinned]
+    assert pinned and rest
+    assert cards[: len(pinned)] == [(True, date) for date in pinned]  # all pinned ones first
+    assert pinned == sorted(pinned, reverse=True)
+    assert rest == sorted(rest, reverse=True)
 
 
 def test_atom_feed_round_trips(built: Path, sample_site: Path) -> None:
@@ -165,33 +190,46 @@ def test_bad_content_refuses_to_publish_and_keeps_the_old_site(
     assert (out / "index.html").read_bytes() == before
 
 
+@contextmanager
+def _file_size_limit(size: int) -> Iterator[None]:
+    """Files of this process cannot grow past ``size`` bytes: writes fail with EFBIG, for real."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an error, not a killed process
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)
+
+
 def test_a_failure_while_writing_leaves_the_old_site(
-    make_site: SiteFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_site: SiteFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     site = make_site()
     config = load_config(site)
     out = tmp_path / "out"
     build(config, out)
+    build(config, out)  # leaves the site before last beside ``out``, to reuse as staging
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     (site.parent / "content" / "posts" / "2026" / "first.md").write_text(
         post_text({"title": "Changed", "date": "2026-11-02"})
     )
-    calls = {"n": 0}
-    real_write = Path.write_bytes
-
-    def failing_write(self: Path, data: bytes) -> int:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise OSError(28, "No space left on device")
-        return real_write(self, data)
-
-    monkeypatch.setattr(Path, "write_bytes", failing_write)
-    with pytest.raises(OSError, match="No space left"):
+    with (
+        caplog.at_level(logging.WARNING, logger="generator.writer"),
+        _file_size_limit(1024),
+        pytest.raises(OSError, match="File too large") as failure,
+    ):
         build(config, out)
-    monkeypatch.undo()
+    # It failed while the writer wrote a page, first in the reused staging tree, then
+    # again in the fresh one it falls back to.
+    assert [entry.name for entry in failure.traceback][-1] == "_fill"
+    assert "could not reuse" in caplog.text
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+    build(config, out)  # and the next build publishes the change
+    assert "Changed" in (out / "index.html").read_text()
 
 
 def test_site_theme_overrides_one_template(make_site: SiteFactory, tmp_path: Path) -> None:

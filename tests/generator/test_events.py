@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from generator.events import Phase, linked_posts, phase_of, render_calendar, split_meetups
+from generator.events import linked_posts, render_calendar, split_meetups
+from generator.meetups import Phase, phase_of
 from generator.model import Event, Item, Kind
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -70,7 +71,8 @@ def test_upcoming_soonest_first_and_past_latest_first() -> None:
     ],
 )
 def test_phase_compares_instants_not_wall_clock_times(moment: datetime, expected: Phase) -> None:
-    assert phase_of(moment, NIGHT) is expected
+    assert NIGHT.event is not None
+    assert phase_of(moment, NIGHT.event) is expected
 
 
 def test_linked_posts_are_grouped_and_ordered() -> None:

@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import make_wall
+from generator.build import make_wall, render_context
 from generator.config import SiteConfig, parse_config
 from generator.metrics.charts import finish_svg
 from generator.metrics.page import render_metrics
 from generator.model import Site
-from generator.themes import make_environment
-from generator.views import Views
 from tests.generator.metrics_fixtures import NOW, network
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -27,8 +25,7 @@ def config(tmp_path: Path, language: str = "en", metrics: str = "") -> SiteConfi
 
 
 def render(site: Site, cfg: SiteConfig) -> dict[str, bytes]:
-    view = Views(make_wall(site, cfg), cfg, NOW).common("/metrics/")
-    files = render_metrics(site, cfg, NOW, make_environment(cfg), view)
+    files = render_metrics(render_context(site, make_wall(site, cfg), cfg, NOW))
     return {f.path: f.data for f in files}
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.commands.newsletter import load_newsletter_site, newsletter, page_view
+from generator.build import make_wall, render_context
+from generator.commands.newsletter import load_newsletter_site, newsletter
 from generator.config import load_config
 from generator.newsletter.render import render_newsletter_archive
-from generator.themes import make_environment
 
 # pygal (imported by the site layout's views) installs a legacy import hook.
 pytestmark = pytest.mark.filterwarnings("ignore:PluginImportFixer:ImportWarning")
@@ -54,8 +54,8 @@ def test_build_writes_the_edition_and_its_archive(sample: Path, tmp_path: Path) 
     # The full build keeps every edition's pages.
     config = load_config(sample)
     site = load_newsletter_site(config)
-    view = page_view(site, config, site.posts[0].date)
-    files = render_newsletter_archive(site, config, make_environment(config), view)
+    ctx = render_context(site, make_wall(site, config), config, site.posts[0].date)
+    files = render_newsletter_archive(ctx)
     assert {f.path for f in files} >= {
         "newsletter/index.html",
         "newsletter/2026-W48/index.html",

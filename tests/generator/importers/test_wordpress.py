@@ -108,7 +108,7 @@ def test_not_a_wordpress_export(tmp_path: Path) -> None:
 
 
 def test_an_unknown_kind_is_a_usage_error_naming_the_kinds() -> None:
-    with pytest.raises(UsageError, match="unknown kind 'blogger'.*hugo, jekyll, pelican"):
+    with pytest.raises(UsageError, match=r"unknown kind 'blogger'.*hugo, jekyll, pelican"):
         read_source("blogger", "somewhere", ReadOptions())
 
 
