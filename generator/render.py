@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from generator.config import SiteConfig
 from generator.context import RenderContext
+from generator.meetups import Phase, phase_of, refers_to
 from generator.model import Item, OutputFile
 from generator.pagecache import Uncacheable, canonical
 from generator.text import slugify
@@ -188,8 +189,9 @@ def _taxonomy(
 
 
 def render_feeds(ctx: RenderContext) -> list[OutputFile]:
-    """The Atom feed and the list of threads the comments API accepts."""
-    return [render_atom(ctx.wall.items, ctx.config, ctx.now), render_threads(ctx.wall.items)]
+    """The Atom feed, the threads the comments API accepts, and the items index."""
+    items = ctx.wall.items
+    return [render_atom(items, ctx.config, ctx.now), render_threads(items), render_items(items)]
 
 
 def render_static(ctx: RenderContext) -> list[OutputFile]:
@@ -245,6 +247,36 @@ def render_threads(items: Iterable[Item]) -> OutputFile:
     """``threads.json``: every thread id the comments API may accept."""
     paths = sorted(i.path for i in items)
     return OutputFile("threads.json", (json.dumps(paths, indent=0) + "\n").encode())
+
+
+def render_items(items: Sequence[Item]) -> OutputFile:
+    """``items.json``: every published item, for the desk, ``/me/`` and scripts.
+
+    Each has path, kind, title, date, author, community and tags; a meetup adds its
+    start, end and the paths of the posts linked to it before, during and after.
+    """
+    entries = []
+    for item in sorted(items, key=lambda i: i.path):
+        entry: dict[str, object] = {
+            "path": item.path,
+            "kind": item.kind.value,
+            "title": item.title,
+            "date": item.date.isoformat(),
+            "author": item.author,
+            "community": item.community,
+            "tags": list(item.tags),
+        }
+        if item.event is not None:
+            phases: dict[str, list[str]] = {phase.value: [] for phase in Phase}
+            for other in items:
+                if other.event is None and refers_to(other, item):
+                    phases[phase_of(other.date, item.event).value].append(other.path)
+            entry["start"] = item.event.start.isoformat()
+            entry["end"] = item.event.end.isoformat()
+            entry.update({phase: sorted(paths) for phase, paths in phases.items()})
+        entries.append(entry)
+    data = json.dumps({"items": entries}, ensure_ascii=False, indent=1, sort_keys=True)
+    return OutputFile("items.json", (data + "\n").encode())
 
 
 def static_files(theme_paths: Sequence[Path]) -> list[OutputFile]:

@@ -244,3 +244,21 @@ def test_site_theme_overrides_one_template(make_site: SiteFactory, tmp_path: Pat
     assert "Page not found" in (tmp_path / "out" / "404.html").read_text()
     shutil.rmtree(site.parent / "mytheme")
     os.sync()
+
+
+def test_items_json_lists_every_published_item_with_meetup_phases(built: Path) -> None:
+    items = json.loads((built / "items.json").read_text("utf-8"))["items"]
+    threads = json.loads((built / "threads.json").read_text("utf-8"))
+    assert sorted(i["path"] for i in items) == sorted(threads)
+    for item in items:
+        assert (built / item["path"].strip("/") / "index.html").is_file(), item["path"]
+        assert datetime.fromisoformat(item["date"]).tzinfo is not None
+    night = next(i for i in items if i["path"].endswith("/platform-night-4-kubernetes-upgrades/"))
+    assert night["kind"] == "meetup"
+    assert datetime.fromisoformat(night["start"]) < datetime.fromisoformat(night["end"])
+    assert night["before"] == ["/posts/2026/preparing-platform-night-4-upgrade-checklist/"]
+    assert night["during"] == ["/posts/2026/platform-night-4-live-notes/"]
+    assert night["after"] == ["/posts/2026/platform-night-4-recap/"]
+    post = next(i for i in items if i["path"].endswith("/platform-night-4-recap/"))
+    assert post["kind"] == "post" and "start" not in post
+    assert post["author"] and post["community"] == "platform"
