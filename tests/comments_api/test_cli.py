@@ -30,7 +30,7 @@ def test_migrate_then_export_empty(db_url: str, tmp_path: Path) -> None:
     site = write_site(tmp_path / "site")
     code, out = run("migrate", "--site", str(site), "--db", db_url)
     assert code == 0, out
-    assert "schema version 0001" in out
+    assert "schema version 0002" in out
     code, out = run("export", "--site", str(site), "--db", db_url)
     assert (code, out) == (0, "")
 

@@ -273,7 +273,7 @@ def test_export_over_http_is_json_lines(api: Api) -> None:
 
 def test_health_reports_database_and_schema(api: Api) -> None:
     answer = api.client.get("/api/health")
-    assert answer.json() == {"status": "ok", "database": "ok", "schema_version": "0001"}
+    assert answer.json() == {"status": "ok", "database": "ok", "schema_version": "0002"}
 
 
 def test_health_is_503_when_the_database_is_gone(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -30,7 +30,7 @@ def store(db_url: str) -> Store:
 def test_migrations_create_exactly_the_declared_schema(store: Store) -> None:
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
-    assert migrations.current(store) == migrations.head() == "0001"
+    assert migrations.current(store) == migrations.head() == "0002"
     migrations.upgrade(store)  # idempotent
     names = set(inspect(store.engine).get_table_names())
     assert {"threads", "comments", "reactions", "accounts", "suppressions"} <= names
