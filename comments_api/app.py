@@ -24,6 +24,9 @@ from starlette.exceptions import HTTPException
 from comments_api import migrations
 from comments_api.errors import ApiError
 from comments_api.guard import Guard
+from comments_api.personal import Personal
+from comments_api.personal_routes import router as personal_router
+from comments_api.personal_routes import saved_schemas
 from comments_api.routes import comment_schemas, describe_errors, router
 from comments_api.service import Service
 from comments_api.settings import Settings, settings_from_config
@@ -142,7 +145,9 @@ def create_app(
     )
     app.state.service = service
     app.state.settings = settings
+    app.state.personal = Personal(service)
     app.include_router(router)
+    app.include_router(personal_router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -154,7 +159,9 @@ def create_app(
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
-            schema.setdefault("components", {}).setdefault("schemas", {}).update(comment_schemas())
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(
+                comment_schemas() | saved_schemas()
+            )
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -1,4 +1,4 @@
-"""The export format: JSON Lines of comments, reactions, accounts and suppressions.
+"""The export format: JSON Lines of comments, reactions, accounts, suppressions, saved items.
 
 ``export_lines`` writes it from the store; ``parse_lines`` reads it back into the
 generator's records (with file:line problems), for ``import`` and for the build.
@@ -14,7 +14,13 @@ from typing import Any
 
 from comments_api.store import STATUSES, Tx, utc
 from generator.errors import ContentError, Problem
-from generator.model import AccountRecord, CommentRecord, CommentsData, ReactionRecord
+from generator.model import (
+    AccountRecord,
+    CommentRecord,
+    CommentsData,
+    ReactionRecord,
+    SavedRecord,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,16 @@ def export_lines(tx: Tx) -> Iterator[str]:
     for row in tx.iter_table("suppressions"):
         yield _dump(
             {"type": "suppression", "email": row["email"], "created": _time(row["created"])}
+        )
+    for row in tx.iter_table("saved"):
+        yield _dump(
+            {
+                "type": "saved",
+                "email": row["email"],
+                "person_id": row["person_id"],
+                "thread": row["thread"],
+                "created": _time(row["created"]),
+            }
         )
 
 
@@ -162,7 +178,21 @@ def _record(obj: dict[str, Any]) -> object:
             email=_field(obj, "email", str).strip().lower(),
             created=_parse_time(obj, "created"),  # type: ignore[arg-type]
         )
-    raise _LineError(f"'type': expected comment, reaction, account or suppression, got {kind!r}")
+    if kind == "saved":
+        thread = _field(obj, "thread", str)
+        if not thread.startswith("/"):
+            raise _LineError(f"'thread': expected an absolute path, got {thread!r}")
+        created = _parse_time(obj, "created")
+        assert created is not None  # not nullable: _parse_time raised otherwise
+        return SavedRecord(
+            email=_field(obj, "email", str).strip().lower(),
+            person_id=_field(obj, "person_id", str, null=True),
+            thread=thread,
+            created=created,
+        )
+    raise _LineError(
+        f"'type': expected comment, reaction, account, suppression or saved, got {kind!r}"
+    )
 
 
 def parse_lines(lines: Iterable[str], source: str) -> Exported:
@@ -171,6 +201,7 @@ def parse_lines(lines: Iterable[str], source: str) -> Exported:
     reactions: list[ReactionRecord] = []
     accounts: list[AccountRecord] = []
     suppressions: list[SuppressionRecord] = []
+    saved: list[SavedRecord] = []
     problems: list[Problem] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -194,8 +225,11 @@ def parse_lines(lines: Iterable[str], source: str) -> Exported:
             accounts.append(record)
         elif isinstance(record, SuppressionRecord):
             suppressions.append(record)
+        elif isinstance(record, SavedRecord):
+            saved.append(record)
     if problems:
         raise ContentError(problems)
     return Exported(
-        CommentsData(tuple(comments), tuple(reactions), tuple(accounts)), tuple(suppressions)
+        CommentsData(tuple(comments), tuple(reactions), tuple(accounts), tuple(saved)),
+        tuple(suppressions),
     )

@@ -22,7 +22,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _SAFE = {"GET", "HEAD", "OPTIONS"}
 _JSON = b"application/json"
 _FORM = b"application/x-www-form-urlencoded"
-_CORS_METHODS = b"GET, POST, PATCH, DELETE, OPTIONS"
+_CORS_METHODS = b"GET, POST, PUT, PATCH, DELETE, OPTIONS"
 _CORS_HEADERS = b"Authorization, Content-Type"
 
 
@@ -54,7 +54,7 @@ def _media_types(method: str, path: str) -> tuple[bytes, ...] | None:
     """The media types a body may have on this route; None when any body is accepted."""
     if path.startswith(("/api/newsletter/", "/api/admin/")):
         return None
-    if method == "POST" and path.rstrip("/") == "/api/comments":
+    if method == "POST" and path.rstrip("/") in ("/api/comments", "/api/saved"):
         return (_JSON, _FORM)
     return (_JSON,)
 

@@ -51,6 +51,7 @@ class ImportSummary:
     accounts: int
     suppressions: int
     skipped: int
+    saved: int = 0
 
 
 class _ListCache:
@@ -342,11 +343,18 @@ class Service:
                     tx.record_account(a.email.lower(), a.person_id, a.first_seen)
             for s in exported.suppressions:
                 tx.add_suppression(s.email, s.created)
+            saved = sum(
+                tx.import_saved(
+                    {"email": v.email, "person_id": v.person_id, "thread": v.thread}
+                    | {"created": v.created}
+                )
+                for v in data.saved
+            )
             for thread_id in tx.all_thread_ids():
                 tx.touch_thread(thread_id)
             tx.reset_sequences()
         return ImportSummary(
-            imported, reactions, len(data.accounts), len(exported.suppressions), skipped
+            imported, reactions, len(data.accounts), len(exported.suppressions), skipped, saved
         )
 
     def health(self) -> str | None:

@@ -22,6 +22,7 @@ from generator.context import PageFamily, RenderContext
 from generator.discovery import discovery_context, render_discovery
 from generator.feeds.cache import load_feed_items
 from generator.markup import MarkdownRenderer
+from generator.me import render_me
 from generator.metrics.page import render_metrics
 from generator.model import OutputFile, Site
 from generator.newsletter.render import render_newsletter_archive
@@ -34,7 +35,7 @@ from generator.render import (
     render_static,
 )
 from generator.search import SearchStep, html_fingerprint
-from generator.snapshot import build_snapshot
+from generator.snapshot import build_snapshot, saved_counts
 from generator.sources.comments import load_comments_data
 from generator.sources.content import StatMemo, load_content
 from generator.sources.curation import load_curation
@@ -104,6 +105,7 @@ PAGE_FAMILIES: tuple[PageFamily, ...] = (
     render_newsletter_archive,  # every built edition and the archive index
     render_feeds,  # Atom feed, threads list
     render_static,  # the themes' static files
+    render_me,  # /me/: the reader's own page, filled in the browser
 )
 
 
@@ -120,7 +122,8 @@ def render_context(
     comments = build_snapshot(
         site.comments, MarkdownRenderer(use="comment"), config.comments.reactions
     )
-    views = Views(wall, config, now, comments=comments)
+    saved = saved_counts(site.comments.saved, config.metrics.min_group_size)
+    views = Views(wall, config, now, comments=comments, saved=saved)
     lookups = MappingProxyType(discovery_context(wall, views, site.comments))
     return RenderContext(site, wall, config, now, env, views, lookups, cache, reads_now)
 

@@ -180,12 +180,23 @@ class AccountRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SavedRecord:
+    """An item a person saved for later; the build only ever counts these per thread."""
+
+    email: str
+    person_id: str | None
+    thread: str
+    created: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CommentsData:
     """Everything the build knows about comments, read from the database or an export."""
 
     comments: tuple[CommentRecord, ...] = ()
     reactions: tuple[ReactionRecord, ...] = ()
     accounts: tuple[AccountRecord, ...] = ()
+    saved: tuple[SavedRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

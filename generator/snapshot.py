@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.model import CommentRecord, CommentsData, ReactionRecord
+from generator.model import CommentRecord, CommentsData, ReactionRecord, SavedRecord
 
 Render = Callable[[str], str]
 ThreadView = dict[str, Any]
@@ -102,3 +102,15 @@ def _thread(
         "reactions": sum(sum(per_comment.get(c.id, Counter()).values()) for c in visible),
         "comments": tree,
     }
+
+
+def saved_counts(saved: Iterable[SavedRecord], min_group_size: int) -> dict[str, int]:
+    """Thread path → how many people saved it, only where that reaches ``min_group_size``.
+
+    An aggregate, never a personal signal: smaller counts are dropped, so a card never
+    hints at who saved an item.
+    """
+    savers: dict[str, set[str]] = defaultdict(set)
+    for record in saved:
+        savers[record.thread].add(record.email)
+    return {t: len(s) for t, s in sorted(savers.items()) if len(s) >= min_group_size}

@@ -31,11 +31,13 @@ class Views:
         now: datetime,
         comments: Mapping[str, Any] | None = None,
         extra_nav: tuple[tuple[str, str], ...] = (),
+        saved: Mapping[str, int] | None = None,
     ) -> None:
         self.wall = wall
         self.config = config
         self.now = now
         self.comments = comments or {}
+        self.saved = saved or {}  # thread → savers, already cut at metrics.min_group_size
         self.people = {p.id: p for p in wall.people}
         self.communities = {c.id: c for c in wall.communities}
         self.extra_nav = extra_nav
@@ -57,6 +59,12 @@ class Views:
             "edit_window_minutes": c.comments.edit_window_minutes,
             "max_length": c.comments.max_length,
         }
+
+    def save_button(self) -> View:
+        """Where the Save button posts without JavaScript (trusted-header mode only)."""
+        c = self.config.comments
+        trusted = c.identity == "trusted-header"
+        return {"action": c.api_url.rstrip("/") + "/saved" if trusted else None}
 
     def common(self, path: str) -> View:
         """The context every page gets: the site, the page's own path, the side boxes.
@@ -160,6 +168,8 @@ class Views:
             "thumbnail": item.thumbnail,
             "comment_count": thread.get("count", 0),
             "reaction_count": thread.get("reactions", 0),
+            "saved_count": self.saved.get(item.path, 0),
+            "save": self.save_button(),
         }
         if full:
             view["body_html"] = Markup(item.body_html)  # noqa: S704 - trusted or sanitised

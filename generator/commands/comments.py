@@ -214,5 +214,5 @@ def import_command(file: Path, db: str | None, site: Path | None) -> None:
     click.echo(
         f"imported {summary.comments} comments ({summary.skipped} already present), "
         f"{summary.reactions} reactions, {summary.accounts} accounts, "
-        f"{summary.suppressions} suppressions"
+        f"{summary.suppressions} suppressions, {summary.saved} saved items"
     )

@@ -50,6 +50,10 @@ DEFINITIONS: dict[str, str] = {
     "sites": "The same indicators for the people of each site; groups smaller than the "
     "minimum group size are merged into 'other'.",
     "meetups": "Posts and comments linked to each meetup, before, during and after it.",
+    "saved_items_rate": "Capitalisation: share of the items published in the window that at "
+    "least one person saved for later (by the end of the window).",
+    "savers_rate": "Capitalisation: people of the directory who saved at least one item in "
+    "the window, divided by the people of the directory.",
 }
 
 
@@ -98,6 +102,15 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class Save:
+    """An item saved for later, its saver resolved to a person id of the directory (or None)."""
+
+    thread: str
+    person: str | None
+    created: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A published item: a post, a meetup or a (not hidden) feed item."""
 
@@ -119,6 +132,7 @@ class Facts:
     reactions: tuple[Action, ...]
     accounts: tuple[Action, ...]
     depths: Mapping[int, int]
+    saves: tuple[Save, ...] = ()
 
 
 def _resolver(site: Site) -> Mapping[str, str]:
@@ -176,6 +190,10 @@ def build_facts(site: Site) -> Facts:
             for a in data.accounts
         ),
         depths=_depths(data.comments),
+        saves=tuple(
+            Save(s.thread, resolve_person(s.person_id, s.email, ids, emails), s.created)
+            for s in data.saved
+        ),
     )
 
 
@@ -372,3 +390,16 @@ def unmatched_activity(facts: Facts, window: Window) -> int:
     return comments + sum(
         1 for r in facts.reactions if r.person is None and window.contains(r.created)
     )
+
+
+def saved_items_rate(facts: Facts, window: Window) -> float | None:
+    """Items of the window saved by someone before the window's end ÷ items of the window."""
+    items = window_items(facts, window)
+    saved = {s.thread for s in facts.saves if s.created <= window.end}
+    return _rate(sum(1 for i in items if i.path in saved), len(items))
+
+
+def savers_rate(facts: Facts, window: Window) -> float | None:
+    """People of the directory who saved an item in the window ÷ people of the directory."""
+    savers = {s.person for s in facts.saves if s.person is not None and window.contains(s.created)}
+    return _rate(len(savers), len(facts.people))

@@ -36,6 +36,8 @@ RATES = frozenset(
         "contribution_rate_of_activated",
         "items_discussed",
         "top10_share",
+        "saved_items_rate",
+        "savers_rate",
     }
 )
 LABELS: dict[str, str] = {
@@ -49,6 +51,8 @@ LABELS: dict[str, str] = {
     "reply_depth_median": "Reply depth (median)",
     "time_to_first_reply_median_hours": "Time to first reply (median, hours)",
     "top10_share": "Share of the top 10% of contributors",
+    "saved_items_rate": "Items saved for later",
+    "savers_rate": "People who save items",
     "posts": "Posts",
     "links": "Links",
     "comments": "Comments",
@@ -77,6 +81,8 @@ DETAILS = (
     "reply_depth_median",
     "time_to_first_reply_median_hours",
     "top10_share",
+    "saved_items_rate",
+    "savers_rate",
 )
 
 

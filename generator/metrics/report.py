@@ -52,6 +52,8 @@ class MetricsReport:
     time_to_first_reply_median_hours: float | None
     time_to_first_reply: Mapping[str, int]
     top10_share: float | None
+    saved_items_rate: float | None
+    savers_rate: float | None
     tiers: Mapping[str, Mapping[str, float | int | None]]
     unmatched_activity: int
     previous: Mapping[str, float | int | None]
@@ -119,6 +121,8 @@ def build_report(
         time_to_first_reply_median_hours=m.time_to_first_reply_median_hours(facts, window),
         time_to_first_reply=m.first_reply_distribution(facts, window),
         top10_share=m.top10_share(facts, window),
+        saved_items_rate=m.saved_items_rate(facts, window),
+        savers_rate=m.savers_rate(facts, window),
         tiers=m.tiers(facts, window),
         unmatched_activity=m.unmatched_activity(facts, window),
         previous=_headline(facts, window.previous()),
@@ -165,6 +169,8 @@ def report_to_dict(report: MetricsReport) -> dict[str, Any]:
             "time_to_first_reply_median_hours",
             "time_to_first_reply",
             "top10_share",
+            "saved_items_rate",
+            "savers_rate",
             "tiers",
             "unmatched_activity",
             "min_group_size",
