@@ -1,4 +1,4 @@
-"""The export format: JSON Lines of comments, reactions, accounts and suppressions.
+"""The export format: JSON Lines of comments, reactions, accounts, suppressions, moderation.
 
 ``export_lines`` writes it from the store; ``parse_lines`` reads it back into the
 generator's records (with file:line problems), for ``import`` and for the build.
@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from comments_api.store import STATUSES, Tx, utc
+from comments_api.store.tables import MODERATION_ACTIONS
 from generator.errors import ContentError, Problem
 from generator.model import AccountRecord, CommentRecord, CommentsData, ReactionRecord
 
@@ -26,11 +27,22 @@ class SuppressionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ModerationRecord:
+    """One moderation action: who approved, rejected, hid or deleted which comment, when."""
+
+    comment_id: int
+    action: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Exported:
-    """A parsed export: the build's comments data plus the suppression list."""
+    """A parsed export: the build's comments data, the suppression list, the moderation log."""
 
     data: CommentsData
     suppressions: tuple[SuppressionRecord, ...] = ()
+    moderation: tuple[ModerationRecord, ...] = ()
 
 
 def _time(value: datetime | None) -> str | None:
@@ -82,6 +94,16 @@ def export_lines(tx: Tx) -> Iterator[str]:
     for row in tx.iter_table("suppressions"):
         yield _dump(
             {"type": "suppression", "email": row["email"], "created": _time(row["created"])}
+        )
+    for row in tx.iter_table("moderation_log"):
+        yield _dump(
+            {
+                "type": "moderation",
+                "comment_id": row["comment_id"],
+                "action": row["action"],
+                "by": row["by"],
+                "at": _time(row["at"]),
+            }
         )
 
 
@@ -162,7 +184,17 @@ def _record(obj: dict[str, Any]) -> object:
             email=_field(obj, "email", str).strip().lower(),
             created=_parse_time(obj, "created"),  # type: ignore[arg-type]
         )
-    raise _LineError(f"'type': expected comment, reaction, account or suppression, got {kind!r}")
+    if kind == "moderation":
+        action = _field(obj, "action", str)
+        if action not in MODERATION_ACTIONS:
+            choices = ", ".join(MODERATION_ACTIONS)
+            raise _LineError(f"'action': expected one of {choices}, got {action!r}")
+        at = _parse_time(obj, "at")
+        assert at is not None  # not nullable: _parse_time raised otherwise
+        return ModerationRecord(_field(obj, "comment_id", int), action, _field(obj, "by", str), at)
+    raise _LineError(
+        f"'type': expected comment, reaction, account, suppression or moderation, got {kind!r}"
+    )
 
 
 def parse_lines(lines: Iterable[str], source: str) -> Exported:
@@ -171,6 +203,7 @@ def parse_lines(lines: Iterable[str], source: str) -> Exported:
     reactions: list[ReactionRecord] = []
     accounts: list[AccountRecord] = []
     suppressions: list[SuppressionRecord] = []
+    moderation: list[ModerationRecord] = []
     problems: list[Problem] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -194,8 +227,12 @@ def parse_lines(lines: Iterable[str], source: str) -> Exported:
             accounts.append(record)
         elif isinstance(record, SuppressionRecord):
             suppressions.append(record)
+        elif isinstance(record, ModerationRecord):
+            moderation.append(record)
     if problems:
         raise ContentError(problems)
     return Exported(
-        CommentsData(tuple(comments), tuple(reactions), tuple(accounts)), tuple(suppressions)
+        CommentsData(tuple(comments), tuple(reactions), tuple(accounts)),
+        tuple(suppressions),
+        tuple(moderation),
     )

@@ -355,6 +355,12 @@ class Service:
                     tx.record_account(a.email.lower(), a.person_id, a.first_seen)
             for s in exported.suppressions:
                 tx.add_suppression(s.email, s.created)
+            for m in exported.moderation:
+                if tx.get_comment(m.comment_id) is None:
+                    raise Invalid(
+                        f"moderation of comment {m.comment_id}, which is not in the export"
+                    )
+                tx.import_moderation(m.comment_id, m.action, m.by, m.at)
             for thread_id in tx.all_thread_ids():
                 tx.touch_thread(thread_id)
             tx.reset_sequences()
