@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
-from comments_api import migrations
+from comments_api import admin, migrations
 from comments_api.errors import ApiError
 from comments_api.guard import Guard
 from comments_api.personal import Personal
@@ -148,6 +148,7 @@ def create_app(
     app.state.personal = Personal(service)
     app.include_router(router)
     app.include_router(personal_router)
+    app.include_router(admin.router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,4 +1,5 @@
-"""The export format: JSON Lines of comments, reactions, accounts, suppressions, saved items.
+"""The export format: JSON Lines of comments, reactions, accounts, suppressions, saved items,
+moderation.
 
 ``export_lines`` writes it from the store; ``parse_lines`` reads it back into the
 generator's records (with file:line problems), for ``import`` and for the build.
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from comments_api.store import STATUSES, Tx, utc
+from comments_api.store.tables import MODERATION_ACTIONS
 from generator.errors import ContentError, Problem
 from generator.model import (
     AccountRecord,
@@ -32,11 +34,22 @@ class SuppressionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ModerationRecord:
+    """One moderation action: who approved, rejected, hid or deleted which comment, when."""
+
+    comment_id: int
+    action: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Exported:
-    """A parsed export: the build's comments data plus the suppression list."""
+    """A parsed export: the build's comments data, the suppression list, the moderation log."""
 
     data: CommentsData
     suppressions: tuple[SuppressionRecord, ...] = ()
+    moderation: tuple[ModerationRecord, ...] = ()
 
 
 def _time(value: datetime | None) -> str | None:
@@ -97,6 +110,16 @@ def export_lines(tx: Tx) -> Iterator[str]:
                 "person_id": row["person_id"],
                 "thread": row["thread"],
                 "created": _time(row["created"]),
+            }
+        )
+    for row in tx.iter_table("moderation_log"):
+        yield _dump(
+            {
+                "type": "moderation",
+                "comment_id": row["comment_id"],
+                "action": row["action"],
+                "by": row["by"],
+                "at": _time(row["at"]),
             }
         )
 
@@ -190,8 +213,17 @@ def _record(obj: dict[str, Any]) -> object:
             thread=thread,
             created=created,
         )
+    if kind == "moderation":
+        action = _field(obj, "action", str)
+        if action not in MODERATION_ACTIONS:
+            choices = ", ".join(MODERATION_ACTIONS)
+            raise _LineError(f"'action': expected one of {choices}, got {action!r}")
+        at = _parse_time(obj, "at")
+        assert at is not None  # not nullable: _parse_time raised otherwise
+        return ModerationRecord(_field(obj, "comment_id", int), action, _field(obj, "by", str), at)
     raise _LineError(
-        f"'type': expected comment, reaction, account, suppression or saved, got {kind!r}"
+        "'type': expected comment, reaction, account, suppression, saved or moderation, "
+        f"got {kind!r}"
     )
 
 
@@ -202,6 +234,7 @@ def parse_lines(lines: Iterable[str], source: str) -> Exported:
     accounts: list[AccountRecord] = []
     suppressions: list[SuppressionRecord] = []
     saved: list[SavedRecord] = []
+    moderation: list[ModerationRecord] = []
     problems: list[Problem] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -227,9 +260,12 @@ def parse_lines(lines: Iterable[str], source: str) -> Exported:
             suppressions.append(record)
         elif isinstance(record, SavedRecord):
             saved.append(record)
+        elif isinstance(record, ModerationRecord):
+            moderation.append(record)
     if problems:
         raise ContentError(problems)
     return Exported(
         CommentsData(tuple(comments), tuple(reactions), tuple(accounts), tuple(saved)),
         tuple(suppressions),
+        tuple(moderation),
     )

@@ -54,7 +54,9 @@ def _media_types(method: str, path: str) -> tuple[bytes, ...] | None:
     """The media types a body may have on this route; None when any body is accepted."""
     if path.startswith(("/api/newsletter/", "/api/admin/")):
         return None
-    if method == "POST" and path.rstrip("/") in ("/api/comments", "/api/saved"):
+    if method == "POST" and (
+        path.rstrip("/") in ("/api/comments", "/api/saved") or path.startswith("/admin/")
+    ):
         return (_JSON, _FORM)
     return (_JSON,)
 
@@ -74,9 +76,10 @@ class Guard:
             await self.app(scope, receive, send)
             return
         root = scope.get("root_path", "")
-        if root.endswith("/api") and scope["path"].startswith(root):
-            # Mounted at /api by a host app: our routes carry /api themselves.
-            scope = {**scope, "root_path": root[:-4]}
+        for mount in ("/api", "/admin"):
+            if root.endswith(mount) and scope["path"].startswith(root):
+                # Mounted at /api (or /admin) by a host app: our routes carry it themselves.
+                scope = {**scope, "root_path": root[: -len(mount)]}
         if self.in_flight >= self.max_in_flight:
             await send_error(
                 send, 503, "overloaded", "the server is busy; try again", [(b"retry-after", b"1")]

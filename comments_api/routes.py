@@ -150,8 +150,11 @@ def _bearer(request: Request) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-async def require_admin(request: Request, service: ServiceDep) -> None:
-    """The admin token (``VEILLE_ADMIN_TOKEN``) or, behind the proxy, a listed admin."""
+async def require_admin(request: Request, service: ServiceDep) -> str:
+    """The admin token (``VEILLE_ADMIN_TOKEN``) or, behind the proxy, a listed admin.
+
+    Returns who acts, as the moderation log records it: the admin's email, or "token".
+    """
     settings = service.settings
     token = _bearer(request)
     if (
@@ -159,7 +162,7 @@ async def require_admin(request: Request, service: ServiceDep) -> None:
         and settings.admin_token
         and hmac.compare_digest(token.encode(), settings.admin_token.encode())
     ):
-        return
+        return "token"
     if settings.identity == "trusted-header":
         try:
             identity = identify(request, settings)
@@ -167,7 +170,7 @@ async def require_admin(request: Request, service: ServiceDep) -> None:
             identity = None
         if identity is not None:
             if policy.is_admin(identity, settings.admins):
-                return
+                return identity.email or "proxy"
             raise Forbidden("you are not a moderator of this site")
     if token:
         raise Forbidden("this admin token is not valid")
@@ -339,14 +342,16 @@ async def admin_list(
 @router.post(
     "/admin/comments/{comment_id}/{action}",
     response_model=AdminComment,
-    dependencies=[AdminDep],
     responses=_errors(401, 403, 404, 409, 422, 503),
-    summary="Approve or reject a comment",
+    summary="Approve, reject, hide or delete a comment (recorded in the moderation log)",
 )
 async def admin_moderate(
-    comment_id: CommentId, action: Literal["approve", "reject"], service: ServiceDep
+    comment_id: CommentId,
+    action: Literal["approve", "reject", "hide", "delete"],
+    service: ServiceDep,
+    by: Annotated[str, AdminDep],
 ) -> AdminComment:
-    return await run_in_threadpool(service.moderate, comment_id, action)
+    return await run_in_threadpool(service.moderate, comment_id, action, by)
 
 
 @router.get(

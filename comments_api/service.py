@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 _LIST_JSON = TypeAdapter(list[CommentOut])
 _CACHE_SIZE = 2048
+_ERASED = {"status": "deleted", "body": "", "html": "", "email": None, "edit_token_hash": None}
 
 
 def _utcnow() -> datetime:
@@ -244,20 +245,32 @@ class Service:
             rows = tx.list_by_status(status, limit, offset)
         return [_admin(r) for r in rows]
 
-    def moderate(self, comment_id: int, action: str) -> AdminComment:
-        """Approve or reject a comment (a deleted one stays deleted)."""
-        status = {"approve": "approved", "reject": "rejected"}[action]
+    def moderate(self, comment_id: int, action: str, by: str | None = None) -> AdminComment:
+        """Approve, reject, hide or delete a comment, recorded in the moderation log as ``by``.
+
+        "hide" rejects an approved comment; "delete" erases its text and leaves a
+        placeholder (the log row needs the comment row). A deleted one stays deleted.
+        """
+        now = self.now()
         with self.store.write() as tx:
             comment = tx.get_comment(comment_id)
             if comment is None:
                 raise NotFound(f"no comment {comment_id}")
             if comment.status == "deleted":
                 raise Conflict(f"comment {comment_id} was deleted")
-            tx.update_comment(comment_id, {"status": status})
+            if action == "hide" and comment.status != "approved":
+                raise Conflict(f"comment {comment_id} is not shown ({comment.status})")
+            if action == "delete":
+                tx.update_comment(comment_id, _ERASED | {"edited": now})
+            else:
+                status = {"approve": "approved", "reject": "rejected", "hide": "rejected"}[action]
+                tx.update_comment(comment_id, {"status": status})
             tx.touch_thread(comment.thread_id)
+            if by is not None:
+                tx.log_moderation(comment_id, action, by, now)
             updated = tx.get_comment(comment_id)
         assert updated is not None
-        log.info("comment %d %s", comment_id, status)
+        log.info("comment %d: %s", comment_id, action)
         return _admin(updated)
 
     # people ----------------------------------------------------------------------
@@ -350,6 +363,12 @@ class Service:
                 )
                 for v in data.saved
             )
+            for m in exported.moderation:
+                if tx.get_comment(m.comment_id) is None:
+                    raise Invalid(
+                        f"moderation of comment {m.comment_id}, which is not in the export"
+                    )
+                tx.import_moderation(m.comment_id, m.action, m.by, m.at)
             for thread_id in tx.all_thread_ids():
                 tx.touch_thread(thread_id)
             tx.reset_sequences()
@@ -413,17 +432,7 @@ class Service:
 
     def _remove(self, tx: Tx, comment: CommentRow) -> None:
         if tx.has_children(comment.id):
-            tx.update_comment(
-                comment.id,
-                {
-                    "status": "deleted",
-                    "body": "",
-                    "html": "",
-                    "email": None,
-                    "edit_token_hash": None,
-                    "edited": self.now(),
-                },
-            )
+            tx.update_comment(comment.id, _ERASED | {"edited": self.now()})
             return
         tx.delete_comment(comment.id)
         # A placeholder left without replies has nothing more to hold up.

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 from generator.config import SiteConfig
 from generator.errors import Problem
-from generator.model import Person
-from generator.people import load_directory
+from generator.model import Community, Person
+from generator.people import Directory, load_directory
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ class Settings:
     admins: frozenset[str] = frozenset()
     people: Mapping[str, Person] = field(default_factory=lambda: MappingProxyType({}))
     threads_file: Path | None = None
+    items_file: Path | None = None  # the published items.json, read by the animator's desk
+    communities: tuple[Community, ...] = ()
     admin_token: str | None = None
     newsletter_secret: str | None = None
     max_in_flight: int = 512
@@ -72,7 +74,12 @@ def parse_networks(values: tuple[str, ...] | list[str]) -> tuple[IPNetwork, ...]
 
 
 def load_people(config: SiteConfig) -> dict[str, Person]:
-    """email (lower-case) → person, from the site's validated directory.
+    """email (lower-case) → person, from the site's validated directory."""
+    return _directory(config).by_email()
+
+
+def _directory(config: SiteConfig) -> Directory:
+    """The site's people and communities.
 
     A problem in ``people.yaml`` or ``communities.yaml`` is logged (file:line, as a
     build reports it) and the valid entries are kept: the server still starts, and
@@ -82,12 +89,13 @@ def load_people(config: SiteConfig) -> dict[str, Person]:
     directory = load_directory(config, problems)
     for problem in problems:
         log.warning("people directory: %s", problem)
-    return directory.by_email()
+    return directory
 
 
 def settings_from_config(config: SiteConfig, db_url: str | None = None) -> Settings:
     """Build server settings from a validated ``SiteConfig`` and the environment."""
     c = config.comments
+    directory = _directory(config)
     return Settings(
         database_url=db_url or config.database_url(),
         base_url=config.base_url,
@@ -102,8 +110,10 @@ def settings_from_config(config: SiteConfig, db_url: str | None = None) -> Setti
         redis_url=c.redis_url,
         trusted_proxies=parse_networks(c.trusted_proxies),
         admins=frozenset(a.strip().lower() for a in c.admins),
-        people=MappingProxyType(load_people(config)),
+        people=MappingProxyType(directory.by_email()),
         threads_file=config.output_path / "threads.json",
+        items_file=config.output_path / "items.json",
+        communities=directory.communities,
         admin_token=os.environ.get("VEILLE_ADMIN_TOKEN") or None,
         newsletter_secret=os.environ.get("VEILLE_NEWSLETTER_SECRET") or None,
     )

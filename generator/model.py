@@ -7,7 +7,7 @@ at the boundary; rendering reads them; nothing mutates them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -32,6 +32,7 @@ class Person:
     communities: tuple[str, ...] = ()
     expertise: tuple[str, ...] = ()
     bio: str = ""
+    joined: date | None = None  # when they joined: the animator's desk welcomes newcomers
 
 
 @dataclass(frozen=True, slots=True)

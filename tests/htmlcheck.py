@@ -66,8 +66,13 @@ class _Parser(HTMLParser):
 
 
 def parse_page(path: Path) -> Page:
+    return parse_html(path.read_text(encoding="utf-8"))
+
+
+def parse_html(html: str) -> Page:
+    """The same facts from HTML text (a page answered by a server)."""
     parser = _Parser()
-    parser.feed(path.read_text(encoding="utf-8"))
+    parser.feed(html)
     parser.close()
     parser.page.text = " ".join(" ".join(parser._text).split())
     return parser.page

@@ -1,6 +1,7 @@
 """The dev server: build, serve the output, rebuild on change, reload open pages.
 
-One origin serves the static site, the comments API under ``/api`` and a
+One origin serves the static site, the comments API under ``/api``, its
+moderation page and animator's desk under ``/admin``, and a
 server-sent-events stream that tells open pages to reload after each good
 build. A failed rebuild keeps serving the last good site and says why.
 """
@@ -281,10 +282,12 @@ class RebuildAfterFormPost:
 
 
 def make_app(rebuilder: Rebuilder, api: ASGIApp | None) -> Starlette:
-    """The dev server's ASGI app: reload stream, ``/api`` and the static site."""
+    """The dev server's ASGI app: reload stream, ``/api``, ``/admin`` and the static site."""
     routes: list[Any] = [Route(RELOAD_PATH, reload_stream(rebuilder))]
     if api is not None:
         routes.append(Mount("/api", app=RebuildAfterFormPost(api, rebuilder)))
+        # A comment approved on the moderation page shows on the rebuilt page.
+        routes.append(Mount("/admin", app=RebuildAfterFormPost(api, rebuilder)))
     routes.append(Route("/{path:path}", static_app(rebuilder)))
     return Starlette(routes=routes)
 
@@ -321,7 +324,8 @@ def run_server(
     observer = start_watching(rebuilder)
     api = comments_app(config, rebuilder.out / "threads.json", f"http://{host}:{port}/")
     app = make_app(rebuilder, api)
-    out.print(f"Serving {config.title} on http://{host}:{port}/ (comments API at /api)")
+    address = f"http://{host}:{port}/"
+    out.print(f"Serving {config.title} on {address} (comments API at /api, moderation at /admin/)")
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:

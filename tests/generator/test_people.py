@@ -39,6 +39,6 @@ def test_unknown_keys_and_blank_names_name_their_line(make_site: SiteFactory) ->
         "communities.yaml:2: [0].leaderz: unknown key (did you mean 'leaders'?); "
         "expected one of: description, id, leaders, name, site",
         "people.yaml:1: [0].emial: unknown key (did you mean 'email'?); "
-        "expected one of: bio, communities, email, expertise, id, name, site, title",
+        "expected one of: bio, communities, email, expertise, id, joined, name, site, title",
         "people.yaml:3: [0].name: must not be empty, got ' '",
     ]
