@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from comments_api import migrations
 from comments_api.errors import ApiError
 from comments_api.guard import Guard
+from comments_api.notification_routes import router as notification_router
 from comments_api.routes import comment_schemas, describe_errors, router
 from comments_api.service import Service
 from comments_api.settings import Settings, settings_from_config
@@ -143,6 +144,7 @@ def create_app(
     app.state.service = service
     app.state.settings = settings
     app.include_router(router)
+    app.include_router(notification_router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,4 +1,5 @@
-"""The export format: JSON Lines of comments, reactions, accounts and suppressions.
+"""The export format: JSON Lines of comments, reactions, accounts, suppressions and
+notification settings.
 
 ``export_lines`` writes it from the store; ``parse_lines`` reads it back into the
 generator's records (with file:line problems), for ``import`` and for the build.
@@ -26,11 +27,22 @@ class SuppressionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class NotificationSettingRecord:
+    """A person's choice about reply and mention emails (extension line type)."""
+
+    email: str
+    person_id: str | None
+    enabled: bool
+    updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Exported:
     """A parsed export: the build's comments data plus the suppression list."""
 
     data: CommentsData
     suppressions: tuple[SuppressionRecord, ...] = ()
+    notification_settings: tuple[NotificationSettingRecord, ...] = ()
 
 
 def _time(value: datetime | None) -> str | None:
@@ -82,6 +94,16 @@ def export_lines(tx: Tx) -> Iterator[str]:
     for row in tx.iter_table("suppressions"):
         yield _dump(
             {"type": "suppression", "email": row["email"], "created": _time(row["created"])}
+        )
+    for row in tx.iter_table("notification_settings"):
+        yield _dump(
+            {
+                "type": "notification_setting",
+                "email": row["email"],
+                "person_id": row["person_id"],
+                "enabled": bool(row["enabled"]),
+                "updated": _time(row["updated"]),
+            }
         )
 
 
@@ -162,7 +184,20 @@ def _record(obj: dict[str, Any]) -> object:
             email=_field(obj, "email", str).strip().lower(),
             created=_parse_time(obj, "created"),  # type: ignore[arg-type]
         )
-    raise _LineError(f"'type': expected comment, reaction, account or suppression, got {kind!r}")
+    if kind == "notification_setting":
+        enabled = obj.get("enabled")
+        if not isinstance(enabled, bool):
+            raise _LineError("'enabled': expected true or false")
+        return NotificationSettingRecord(
+            email=_field(obj, "email", str).strip().lower(),
+            person_id=_field(obj, "person_id", str, null=True),
+            enabled=enabled,
+            updated=_parse_time(obj, "updated"),  # type: ignore[arg-type]
+        )
+    raise _LineError(
+        "'type': expected comment, reaction, account, suppression or notification_setting, "
+        f"got {kind!r}"
+    )
 
 
 def parse_lines(lines: Iterable[str], source: str) -> Exported:
@@ -171,6 +206,7 @@ def parse_lines(lines: Iterable[str], source: str) -> Exported:
     reactions: list[ReactionRecord] = []
     accounts: list[AccountRecord] = []
     suppressions: list[SuppressionRecord] = []
+    settings: list[NotificationSettingRecord] = []
     problems: list[Problem] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -194,8 +230,12 @@ def parse_lines(lines: Iterable[str], source: str) -> Exported:
             accounts.append(record)
         elif isinstance(record, SuppressionRecord):
             suppressions.append(record)
+        elif isinstance(record, NotificationSettingRecord):
+            settings.append(record)
     if problems:
         raise ContentError(problems)
     return Exported(
-        CommentsData(tuple(comments), tuple(reactions), tuple(accounts)), tuple(suppressions)
+        CommentsData(tuple(comments), tuple(reactions), tuple(accounts)),
+        tuple(suppressions),
+        tuple(settings),
     )

@@ -48,6 +48,7 @@ class Settings:
     )
     admins: frozenset[str] = frozenset()
     people: Mapping[str, Person] = field(default_factory=lambda: MappingProxyType({}))
+    person_ids: frozenset[str] = frozenset()  # every id of people.yaml: ``@id`` mentions link
     threads_file: Path | None = None
     admin_token: str | None = None
     newsletter_secret: str | None = None
@@ -72,7 +73,16 @@ def parse_networks(values: tuple[str, ...] | list[str]) -> tuple[IPNetwork, ...]
 
 
 def load_people(config: SiteConfig) -> dict[str, Person]:
-    """email (lower-case) → person, from the site's validated directory.
+    """email (lower-case) → person, from the site's validated directory."""
+    return _by_email(load_everyone(config))
+
+
+def _by_email(people: tuple[Person, ...]) -> dict[str, Person]:
+    return {p.email.strip().lower(): p for p in people if p.email}
+
+
+def load_everyone(config: SiteConfig) -> tuple[Person, ...]:
+    """Every person of the site's validated directory.
 
     A problem in ``people.yaml`` or ``communities.yaml`` is logged (file:line, as a
     build reports it) and the valid entries are kept: the server still starts, and
@@ -82,12 +92,13 @@ def load_people(config: SiteConfig) -> dict[str, Person]:
     directory = load_directory(config, problems)
     for problem in problems:
         log.warning("people directory: %s", problem)
-    return directory.by_email()
+    return directory.people
 
 
 def settings_from_config(config: SiteConfig, db_url: str | None = None) -> Settings:
     """Build server settings from a validated ``SiteConfig`` and the environment."""
     c = config.comments
+    people = load_everyone(config)
     return Settings(
         database_url=db_url or config.database_url(),
         base_url=config.base_url,
@@ -102,7 +113,8 @@ def settings_from_config(config: SiteConfig, db_url: str | None = None) -> Setti
         redis_url=c.redis_url,
         trusted_proxies=parse_networks(c.trusted_proxies),
         admins=frozenset(a.strip().lower() for a in c.admins),
-        people=MappingProxyType(load_people(config)),
+        people=MappingProxyType(_by_email(people)),
+        person_ids=frozenset(p.id for p in people),
         threads_file=config.output_path / "threads.json",
         admin_token=os.environ.get("VEILLE_ADMIN_TOKEN") or None,
         newsletter_secret=os.environ.get("VEILLE_NEWSLETTER_SECRET") or None,

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, make_url
 
 from comments_api.store.accounts import AccountQueries
 from comments_api.store.comments import CommentQueries
+from comments_api.store.notifications import NotificationQueries
 from comments_api.store.reactions import ReactionQueries
 from comments_api.store.transfer import TransferQueries
 
@@ -33,7 +34,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-class Tx(CommentQueries, ReactionQueries, AccountQueries, TransferQueries):
+class Tx(CommentQueries, ReactionQueries, AccountQueries, NotificationQueries, TransferQueries):
     """Queries bound to one open transaction: every table's, on one connection."""
 
 
