@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -57,8 +58,6 @@ def _enabled(service: Service, email: str) -> bool:
 
 
 def _form(action: str, label: str, token: str) -> str:
-    from urllib.parse import quote
-
     return (
         f'<form method="post" action="{action}?token={quote(token, safe="")}">'
         '<input type="hidden" name="List-Unsubscribe" value="One-Click">'

@@ -37,9 +37,10 @@ def select_digests(
     """Pending digests first (to resend as they were), then new ones, by address."""
     by_email = {p.email.strip().lower(): p for p in people if p.email}
     by_id = {p.id: p for p in people}
-    resumed = _resumed(tx, tx.pending_notifications(), by_email)
-    busy = {d.email for d in resumed}
     off = tx.notifications_off()
+    pending = _resumed(tx, tx.pending_notifications(), by_email)
+    resumed = [d for d in pending if d.email not in off]  # turned off since: not even a resend
+    busy = {d.email for d in pending}
     recent = tx.approved_since(now - lookback)
     parents = tx.comments_by_id(c.parent for c in recent if c.parent is not None)
     done = tx.notified(c.id for c in recent)
