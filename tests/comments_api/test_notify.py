@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from comments_api.settings import load_everyone
 from comments_api.store.tables import notification_settings, notifications
@@ -109,8 +109,6 @@ def wall(make_api: ApiFactory, db_url: str, tmp_path: Path, monkeypatch: pytest.
         (site / "site.yaml").write_text(
             config_text.replace("API_URL", f"{api.server.url}/api"), encoding="utf-8"
         )
-        with api.store.write() as tx:
-            tx.conn.execute(delete(notification_settings))  # PostgreSQL keeps it across tests
         monkeypatch.setenv("VEILLE_NEWSLETTER_SECRET", SECRET)
         yield Wall(site, api, inbox, port)
 
