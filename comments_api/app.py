@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from comments_api import admin, migrations
 from comments_api.errors import ApiError
 from comments_api.guard import Guard
+from comments_api.notification_routes import router as notification_router
 from comments_api.personal import Personal
 from comments_api.personal_routes import router as personal_router
 from comments_api.personal_routes import saved_schemas
@@ -149,6 +150,7 @@ def create_app(
     app.include_router(router)
     app.include_router(personal_router)
     app.include_router(admin.router)
+    app.include_router(notification_router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,5 +1,5 @@
 """The export format: JSON Lines of comments, reactions, accounts, suppressions, saved items,
-moderation.
+moderation and notification settings.
 
 ``export_lines`` writes it from the store; ``parse_lines`` reads it back into the
 generator's records (with file:line problems), for ``import`` and for the build.
@@ -44,12 +44,23 @@ class ModerationRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class NotificationSettingRecord:
+    """A person's choice about reply and mention emails (extension line type)."""
+
+    email: str
+    person_id: str | None
+    enabled: bool
+    updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Exported:
     """A parsed export: the build's comments data, the suppression list, the moderation log."""
 
     data: CommentsData
     suppressions: tuple[SuppressionRecord, ...] = ()
     moderation: tuple[ModerationRecord, ...] = ()
+    notification_settings: tuple[NotificationSettingRecord, ...] = ()
 
 
 def _time(value: datetime | None) -> str | None:
@@ -120,6 +131,16 @@ def export_lines(tx: Tx) -> Iterator[str]:
                 "action": row["action"],
                 "by": row["by"],
                 "at": _time(row["at"]),
+            }
+        )
+    for row in tx.iter_table("notification_settings"):
+        yield _dump(
+            {
+                "type": "notification_setting",
+                "email": row["email"],
+                "person_id": row["person_id"],
+                "enabled": bool(row["enabled"]),
+                "updated": _time(row["updated"]),
             }
         )
 
@@ -221,9 +242,19 @@ def _record(obj: dict[str, Any]) -> object:
         at = _parse_time(obj, "at")
         assert at is not None  # not nullable: _parse_time raised otherwise
         return ModerationRecord(_field(obj, "comment_id", int), action, _field(obj, "by", str), at)
+    if kind == "notification_setting":
+        enabled = obj.get("enabled")
+        if not isinstance(enabled, bool):
+            raise _LineError("'enabled': expected true or false")
+        return NotificationSettingRecord(
+            email=_field(obj, "email", str).strip().lower(),
+            person_id=_field(obj, "person_id", str, null=True),
+            enabled=enabled,
+            updated=_parse_time(obj, "updated"),  # type: ignore[arg-type]
+        )
     raise _LineError(
-        "'type': expected comment, reaction, account, suppression, saved or moderation, "
-        f"got {kind!r}"
+        "'type': expected comment, reaction, account, suppression, saved, moderation or "
+        f"notification_setting, got {kind!r}"
     )
 
 
@@ -235,6 +266,7 @@ def parse_lines(lines: Iterable[str], source: str) -> Exported:
     suppressions: list[SuppressionRecord] = []
     saved: list[SavedRecord] = []
     moderation: list[ModerationRecord] = []
+    settings: list[NotificationSettingRecord] = []
     problems: list[Problem] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -262,10 +294,13 @@ def parse_lines(lines: Iterable[str], source: str) -> Exported:
             saved.append(record)
         elif isinstance(record, ModerationRecord):
             moderation.append(record)
+        elif isinstance(record, NotificationSettingRecord):
+            settings.append(record)
     if problems:
         raise ContentError(problems)
     return Exported(
         CommentsData(tuple(comments), tuple(reactions), tuple(accounts), tuple(saved)),
         tuple(suppressions),
         tuple(moderation),
+        tuple(settings),
     )

@@ -52,7 +52,7 @@ async def send_error(
 
 def _media_types(method: str, path: str) -> tuple[bytes, ...] | None:
     """The media types a body may have on this route; None when any body is accepted."""
-    if path.startswith(("/api/newsletter/", "/api/admin/")):
+    if path.startswith(("/api/newsletter/", "/api/notifications/", "/api/admin/")):
         return None
     if method == "POST" and (
         path.rstrip("/") in ("/api/comments", "/api/saved") or path.startswith("/admin/")

@@ -26,7 +26,7 @@ from comments_api.errors import (
     Unauthorized,
 )
 from comments_api.exchange import Exported, export_lines
-from comments_api.markup import render_comment
+from comments_api.markup import comment_renderer
 from comments_api.policy import Identity
 from comments_api.ratelimit import RateLimiter, make_rate_limiter
 from comments_api.schemas import AdminComment, CommentIn, CommentOut, CreatedComment, ReactionOut
@@ -100,6 +100,7 @@ class Service:
         self.now = clock
         self._cache = _ListCache(_CACHE_SIZE)
         self._seen: set[str] = set()
+        self._render = comment_renderer(settings.person_ids, settings.base_url)
 
     # reading -------------------------------------------------------------------
     def list_thread(self, thread: str) -> bytes:
@@ -132,7 +133,7 @@ class Service:
         body = self._check_body(data.body)
         name, email, person_id = self._author(data, who)
         self._limit("comment", who, email or name.casefold(), self.settings.rate_limit_per_minute)
-        html = render_comment(body)
+        html = self._render(body)
         token, token_hash = policy.new_token()
         now = self.now()
         with self.store.write() as tx:
@@ -185,7 +186,7 @@ class Service:
     def edit(self, comment_id: int, body: str, token: str | None) -> CommentOut:
         """Replace a comment's body, with its edit token, inside the edit window."""
         body = self._check_body(body)
-        html = render_comment(body)
+        html = self._render(body)
         now = self.now()
         with self.store.write() as tx:
             comment = self._editable(tx, comment_id, token, now)
@@ -330,7 +331,7 @@ class Service:
                         "email": c.email,
                         "person_id": c.person_id,
                         "body": c.body,
-                        "html": render_comment(c.body) if c.status != "deleted" else "",
+                        "html": self._render(c.body) if c.status != "deleted" else "",
                         "status": c.status,
                         "created": c.created,
                         "edited": c.edited,
@@ -369,6 +370,10 @@ class Service:
                         f"moderation of comment {m.comment_id}, which is not in the export"
                     )
                 tx.import_moderation(m.comment_id, m.action, m.by, m.at)
+            for setting in exported.notification_settings:
+                tx.set_notifications(
+                    setting.email, setting.person_id, setting.enabled, setting.updated
+                )
             for thread_id in tx.all_thread_ids():
                 tx.touch_thread(thread_id)
             tx.reset_sequences()

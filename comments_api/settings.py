@@ -48,6 +48,7 @@ class Settings:
     )
     admins: frozenset[str] = frozenset()
     people: Mapping[str, Person] = field(default_factory=lambda: MappingProxyType({}))
+    person_ids: frozenset[str] = frozenset()  # every id of people.yaml: ``@id`` mentions link
     threads_file: Path | None = None
     items_file: Path | None = None  # the published items.json, read by the animator's desk
     communities: tuple[Community, ...] = ()
@@ -76,6 +77,11 @@ def parse_networks(values: tuple[str, ...] | list[str]) -> tuple[IPNetwork, ...]
 def load_people(config: SiteConfig) -> dict[str, Person]:
     """email (lower-case) → person, from the site's validated directory."""
     return _directory(config).by_email()
+
+
+def load_everyone(config: SiteConfig) -> tuple[Person, ...]:
+    """Every person of the site's validated directory."""
+    return _directory(config).people
 
 
 def _directory(config: SiteConfig) -> Directory:
@@ -111,6 +117,7 @@ def settings_from_config(config: SiteConfig, db_url: str | None = None) -> Setti
         trusted_proxies=parse_networks(c.trusted_proxies),
         admins=frozenset(a.strip().lower() for a in c.admins),
         people=MappingProxyType(directory.by_email()),
+        person_ids=frozenset(p.id for p in directory.people),
         threads_file=config.output_path / "threads.json",
         items_file=config.output_path / "items.json",
         communities=directory.communities,

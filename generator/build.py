@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
@@ -119,9 +120,10 @@ def render_context(
 ) -> RenderContext:
     """The frozen context every page family reads: views, discovery lookups, templates."""
     env = _environment(config, cache.fingerprint if cache is not None else None)
-    comments = build_snapshot(
-        site.comments, MarkdownRenderer(use="comment"), config.comments.reactions
-    )
+    people_path = urlsplit(config.base_url).path.rstrip("/") + "/people/"
+    mentions = frozenset(p.id for p in site.people)  # ``@id`` links, as the API renders them
+    render = MarkdownRenderer(use="comment", mentions=mentions, people_path=people_path)
+    comments = build_snapshot(site.comments, render, config.comments.reactions)
     saved = saved_counts(site.comments.saved, config.metrics.min_group_size)
     views = Views(wall, config, now, comments=comments, saved=saved)
     lookups = MappingProxyType(discovery_context(wall, views, site.comments))

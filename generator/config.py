@@ -91,6 +91,13 @@ class NewsletterConfig(_Section):
     rate_per_second: float = Field(default=10.0, gt=0)
 
 
+class NotificationsConfig(_Section):
+    """The ``notifications:`` section; unset values follow ``comments`` and ``newsletter``."""
+
+    enabled: bool | None = None  # default: on when comments.identity is trusted-header
+    sender: str | None = None  # default: newsletter.sender
+
+
 class MetricsConfig(_Section):
     """The ``metrics:`` section."""
 
@@ -118,6 +125,7 @@ class SiteConfig(_Section):
     comments: CommentsConfig = CommentsConfig()
     newsletter: NewsletterConfig = NewsletterConfig()
     metrics: MetricsConfig = MetricsConfig()
+    notifications: NotificationsConfig = NotificationsConfig()
     root: Path = Field(default=Path("."), exclude=True)
     source: Path = Field(default=Path(SITE_FILE), exclude=True)
 
@@ -159,6 +167,16 @@ class SiteConfig(_Section):
         if self.theme is None:
             return (DEFAULT_THEME,)
         return (self.root / self.theme, DEFAULT_THEME)
+
+    @property
+    def notifications_enabled(self) -> bool:
+        """Reply and mention emails: on by default only where readers have an identity."""
+        enabled = self.notifications.enabled
+        return self.comments.identity == "trusted-header" if enabled is None else enabled
+
+    @property
+    def notification_sender(self) -> str:
+        return self.notifications.sender or self.newsletter.sender
 
     def resolve(self, path: str) -> Path:
         """A path from site.yaml, relative to the folder that holds it."""

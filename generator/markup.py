@@ -9,7 +9,8 @@
 - ``note`` (curation.yaml) and ``intro`` (newsletter): editors' Markdown, then the
   wall's or the email's profile of the one allowlist (``generator.sanitize``).
 - ``comment``: readers' CommonMark with raw HTML escaped (markdown-it), then the
-  comment profile of the allowlist.
+  comment profile of the allowlist; ``@person-id`` of a known person then links to
+  their page (``link_mentions``), after sanitising, so the link is ours, not the reader's.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ _ALLOWLIST: dict[Use, Profile | None] = {
 }
 ENGINES: tuple[Engine, ...] = ("python-markdown", "cmarkgfm")
 _CMARK_EXTENSIONS = ["table", "autolink", "strikethrough", "tasklist"]
+# ``@id`` not glued to a word, an address or a path; ids as people.yaml allows them.
+_MENTION = re.compile(r"(?<![\w@/.&])@([a-z0-9][a-z0-9_-]*[a-z0-9]|[a-z0-9])(?![\w@-])")
+_SPLIT = re.compile(r"(<[^>]*>)")
+_SKIP = frozenset({"a", "code", "pre"})  # a mention inside a link or code stays text
+_MENTION_LINK = re.compile(r'<a class="mention" href="[^"]*/people/([a-z0-9_-]+)/">')
 
 
 class _ShiftHeadings(Treeprocessor):
@@ -93,8 +99,12 @@ class MarkdownRenderer:
         *,
         use: Use = "post",
         base_url: str | None = None,
+        mentions: frozenset[str] = frozenset(),
+        people_path: str = "/people/",
     ) -> None:
         self.engine = engine
+        self._mentions = mentions if use == "comment" else frozenset()
+        self._people_path = people_path
         self.use = use
         self._base_url = base_url
         self._allowlist = _ALLOWLIST[use]
@@ -114,7 +124,42 @@ class MarkdownRenderer:
             body = render_cmarkgfm(text)
         if self._allowlist is None:
             return body
-        return sanitize_html(body, self._base_url, self._allowlist)
+        body = sanitize_html(body, self._base_url, self._allowlist)
+        if self._mentions:
+            body = link_mentions(body, self._mentions, self._people_path)
+        return body
+
+
+def link_mentions(body: str, people: frozenset[str], people_path: str = "/people/") -> str:
+    """``@id`` of a person in ``people`` → a link to ``{people_path}{id}/``, in sanitised HTML.
+
+    Only text outside tags, links and code changes; unknown ids stay plain text.
+    """
+    depth = 0
+    prefix = html.escape(people_path)
+    parts = _SPLIT.split(body)
+    for index, part in enumerate(parts):
+        if part.startswith("<"):
+            name = part[1:].lstrip("/").split(None, 1)[0].rstrip(">").lower() if part[1:] else ""
+            if name in _SKIP:
+                depth += -1 if part.startswith("</") else 1
+            continue
+        if depth or "@" not in part:
+            continue
+        parts[index] = _MENTION.sub(
+            lambda m: (
+                f'<a class="mention" href="{prefix}{m.group(1)}/">@{m.group(1)}</a>'
+                if m.group(1) in people
+                else m.group(0)
+            ),
+            part,
+        )
+    return "".join(parts)
+
+
+def mentioned_ids(body: str) -> tuple[str, ...]:
+    """The person ids ``link_mentions`` linked in a comment's HTML, in order, once each."""
+    return tuple(dict.fromkeys(_MENTION_LINK.findall(body)))
 
 
 @cache

@@ -218,3 +218,30 @@ class OutputFile:
 
     path: str
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One comment someone should hear about, and why (``reply``, ``mention``, ``post``)."""
+
+    comment_id: int
+    thread: str
+    reason: str
+    author_name: str
+    html: str  # the comment as the wall shows it (sanitised at write time)
+    created: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One notification email: everything new for one person since their last one.
+
+    ``message_id`` is set when an earlier run recorded it as pending: the same
+    message goes out again, never a second, different one.
+    """
+
+    email: str
+    person_id: str
+    name: str
+    notices: tuple[Notice, ...]
+    message_id: str | None = None

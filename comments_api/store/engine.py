@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, make_url
 from comments_api.store.accounts import AccountQueries
 from comments_api.store.comments import CommentQueries
 from comments_api.store.moderation import ModerationQueries
+from comments_api.store.notifications import NotificationQueries
 from comments_api.store.reactions import ReactionQueries
 from comments_api.store.saved import SavedQueries
 from comments_api.store.transfer import TransferQueries
@@ -39,6 +40,7 @@ class Tx(
     CommentQueries,
     ReactionQueries,
     AccountQueries,
+    NotificationQueries,
     TransferQueries,
     SavedQueries,
     ModerationQueries,

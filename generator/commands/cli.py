@@ -24,6 +24,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "fetch": "generator.commands.fetch:fetch",
     "import": "generator.commands.importing:import_command",
     "newsletter": "generator.commands.newsletter:newsletter",
+    "notify": "generator.commands.notify:notify",
 }
 
 

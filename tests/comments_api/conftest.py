@@ -31,7 +31,10 @@ from tests.conftest import IN_CI
 PG_ADMIN_URL = os.environ.get(
     "VEILLE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-TABLES = "saved, suppressions, accounts, reactions, comments, threads"
+TABLES = (
+    "notification_settings, notifications, moderation_log, saved, suppressions, accounts, "
+    "reactions, comments, threads"
+)
 ADMIN_TOKEN = "admin-secret-token-for-tests"
 THREAD = "/posts/2026/llm-ops/"
 

@@ -1,0 +1,1 @@
+"""Reply and mention notifications: digests (selected by ``comments_api.notify``) → emails."""
