@@ -1,7 +1,7 @@
 """``veille newsletter build | send``: parse options, call the newsletter stages, show progress.
 
-Exit codes as for every command: 0 ok, 1 a content/config problem (file:line) or an
-interrupted send (run it again to resume), 2 wrong usage.
+Exit codes: 0 ok, 1 a content/config problem (file:line), 2 wrong usage, and for
+``send`` 3 when any recipient was not delivered (refused, or the run stopped).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from generator.newsletter.render import (
     render_archive_index,
     render_email,
 )
-from generator.newsletter.send import parse_smtp_url, send_edition
+from generator.newsletter.send import NotDelivered, parse_smtp_url, send_edition
 from generator.themes import make_environment
 
 SECRET_ENV = "VEILLE_NEWSLETTER_SECRET"  # noqa: S105 - the variable's name, not a secret
@@ -194,6 +194,11 @@ def load_suppressions(config: SiteConfig, export: Path | None = None) -> frozens
     help="A comments export (JSON Lines) to read the suppression list from.",
 )
 @click.option("--dry-run", is_flag=True, help="Check and count; send nothing.")
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Also send to recipients an earlier run recorded as refused (never to those sent).",
+)
 @report_errors
 def send_command(
     site: Path | None,
@@ -202,8 +207,18 @@ def send_command(
     smtp: str | None,
     suppressions: Path | None,
     dry_run: bool,
+    retry_failed: bool,
 ) -> None:
-    """Send an edition over SMTP, resumable: nobody gets the same edition twice."""
+    """Send an edition over SMTP, resumable: nobody gets the same edition twice.
+
+    \b
+    Exit codes:
+      0  every recipient got the edition (now or before), or is unsubscribed
+      1  a problem in the config or content
+      2  wrong usage
+      3  some recipients were not delivered: refused (see --retry-failed), or the
+         run stopped (the server kept failing); run the same command again
+    """
     config = get_config(site)
     if smtp is None and not dry_run:
         raise UsageError("--smtp is required (or use --dry-run)")
@@ -229,6 +244,7 @@ def send_command(
             token_for=token_for,
             suppressed=suppressed,
             dry_run=dry_run,
+            retry_failed=retry_failed,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     for failure in report.failed:
@@ -247,6 +263,8 @@ def send_command(
         f"{f' (+{report.failed_before} before)' if report.failed_before else ''}, "
         f"invalid {len(invalid)}, retries {report.retries}."
     )
+    if report.failed or report.failed_before:
+        raise NotDelivered(report)
 
 
 if __name__ == "__main__":  # pragma: no cover - lets tests run the command in a subprocess
