@@ -30,7 +30,7 @@ from generator.config import SiteConfig
 from generator.errors import UsageError, VeilleError
 from generator.newsletter.ledger import Ledger
 from generator.newsletter.recipients import Recipient
-from generator.newsletter.render import RenderedEdition, build_message, message_id
+from generator.newsletter.render import RenderedEdition, build_message
 
 log = logging.getLogger(__name__)
 
@@ -351,7 +351,7 @@ def send_edition(
                 delay = min(60.0, backoff * 2 ** (attempt - 1))
                 log.warning("SMTP failure (%s); retrying in %.1f s", outcome.reason, delay)
                 sleep(delay)
-            _record(ledger, outcome, message_id(config, rendered.edition.id, person.email))
+            _record(ledger, outcome, str(message["Message-ID"]))
             reached += 1
             if progress:
                 progress(reached, total)

@@ -454,6 +454,24 @@ def test_a_refused_recipient_exits_3_and_retry_failed_sends_once(tmp_path: Path)
     assert len(counts) == 3 and set(counts.values()) == {1}
 
 
+def test_the_ledger_records_the_message_id_that_was_sent(tmp_path: Path) -> None:
+    config, rendered = built(tmp_path)
+    people, _ = load_recipients(write_recipients(tmp_path / "r.csv", 3))
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        send_edition(
+            rendered,
+            config,
+            people,
+            parse_smtp_url(f"smtp://127.0.0.1:{port}", {}),
+            edition_dir(config, WEEK) / "ledger.jsonl",
+            token_for=token_for,
+        )
+    sent = {str(m["To"].addresses[0].addr_spec): str(m["Message-ID"]) for m in received(inbox)}
+    recorded = {str(r["email"]): str(r["message_id"]) for r in ledger_lines(config)}
+    assert recorded == sent and len(set(sent.values())) == 3
+
+
 def test_send_help_documents_the_exit_codes() -> None:
     result = CliRunner().invoke(newsletter, ["send", "--help"])
     assert "3  some recipients were not delivered" in result.output
