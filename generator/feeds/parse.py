@@ -24,6 +24,7 @@ import feedparser
 from generator.config import FeedConfig
 from generator.errors import FeedError
 from generator.feeds.dates import parse_date
+from generator.feeds.encoding import decode_undeclared
 from generator.feeds.jsonfeed import read_json_feed
 from generator.feeds.raw import RawEntry, RawFeed
 from generator.model import FeedItem
@@ -37,7 +38,7 @@ from generator.text import (
     truncate_chars,
 )
 
-PARSER_VERSION = 2  # bump when parsing rules change: cached feeds are then read anew
+PARSER_VERSION = 3  # bump when parsing rules change: cached feeds are then read anew
 MAX_ENTRIES = 1000
 TITLE_CHARS = 200
 FALLBACK_TITLE_WORDS = 12
@@ -116,6 +117,8 @@ def read_xml_feed(
     """Parse RSS or Atom with feedparser and convert its result at once."""
     if not data.startswith((b"\xfe\xff", b"\xff\xfe", b"\x00", b"<\x00")):
         data = data.translate(None, _CONTROL_BYTES)  # ASCII-compatible: not XML, and fatal
+    decoded = decode_undeclared(data, content_type)
+    data = decoded.data
     headers = {"content-type": "application/xml"}
     if content_type:
         mime = content_type.split(";")[0].strip().lower()
@@ -128,7 +131,7 @@ def read_xml_feed(
         sanitize_html=False,
         resolve_relative_uris=False,
     )
-    warnings: list[str] = []
+    warnings = [decoded.warning] if decoded.warning else []
     version = parsed.get("version") or ""
     entries = parsed.get("entries") or []
     if not version and not entries and re.search(rb"<(?:html|body)[\s>]", data[:65536], re.I):
