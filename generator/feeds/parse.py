@@ -38,7 +38,7 @@ from generator.text import (
     truncate_chars,
 )
 
-PARSER_VERSION = 3  # bump when parsing rules change: cached feeds are then read anew
+PARSER_VERSION = 4  # bump when parsing rules change: cached feeds are then read anew
 MAX_ENTRIES = 1000
 TITLE_CHARS = 200
 FALLBACK_TITLE_WORDS = 12
@@ -330,7 +330,12 @@ def normalise_entry(
 def _html_of(value: str, is_html: bool, base: str | None) -> str:
     if not value or not value.strip():
         return ""
-    return sanitize_html(value if is_html else text_to_html(value), base)
+    if is_html:
+        return sanitize_html(value, base)
+    # Plain text follows the titles' rule: entities decoded exactly once (``&nbsp;`` in
+    # CDATA is meant as a space), then everything escaped.
+    text = html.unescape(value) if _ENTITY.search(value) else value
+    return sanitize_html(text_to_html(text), base)
 
 
 def text_to_html(text: str) -> str:
