@@ -38,7 +38,7 @@ from generator.text import (
     truncate_chars,
 )
 
-PARSER_VERSION = 4  # bump when parsing rules change: cached feeds are then read anew
+PARSER_VERSION = 5  # bump when parsing rules change: cached feeds are then read anew
 MAX_ENTRIES = 1000
 TITLE_CHARS = 200
 FALLBACK_TITLE_WORDS = 12
@@ -306,7 +306,10 @@ def normalise_entry(
     if updated is not None and updated <= published:
         updated = None
     raw_id = strip_controls(entry.id or "").strip()[:2000]
-    item_id = raw_id or link or "sha256:" + _digest(title + "\n" + (content_html or summary_html))
+    # An item with no id and no link is only known by its text: the feed is part of that
+    # identity, or two feeds' bare "Untitled" items would become one.
+    fallback = "\n".join((feed.id, title, content_html or summary_html))
+    item_id = raw_id or link or "sha256:" + _digest(fallback)
     thumbnail = next((u for u in (safe_url(t, entry_base) for t in entry.thumbnails) if u), None)
     return FeedItem(
         id=item_id,

@@ -164,3 +164,40 @@ def test_a_declared_or_utf8_feed_gets_no_warning(
     (report,) = fetch_feeds(config, FetchSettings(), now=NOW).feeds
     assert report.outcome is Outcome.OK and report.warnings == ()
     assert sorted(i.title for i in load_feed_items(config)) == sorted(titles)
+
+
+# -- ids of items with nothing to identify them ---------------------------------------------
+
+
+def test_bare_items_of_different_feeds_stay_apart(
+    http_server: LocalServer, feed_site: FeedSite
+) -> None:
+    bare = "<item><pubDate>Mon, 16 Nov 2026 09:00:00 GMT</pubDate></item>"
+    shared_urn = (
+        '<item><title>Same article</title><guid isPermaLink="false">urn:uuid:7</guid></item>'
+    )
+    local_guid = '<item><title>{}</title><guid isPermaLink="false">42</guid></item>'
+    config = feed_site(
+        *(
+            {
+                "id": name,
+                "url": http_server.route(
+                    f"/{name}",
+                    body=(
+                        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+                        f"<title>{name}</title><link>https://{name}.example/</link>"
+                        f"{bare}{shared_urn}{local_guid.format(name)}</channel></rss>"
+                    ).encode(),
+                    content_type="application/rss+xml",
+                ),
+            }
+            for name in ("alpha", "beta")
+        )
+    )
+    fetch_feeds(config, FetchSettings(), now=NOW)
+    items = load_feed_items(config)
+    untitled = [i for i in items if i.title == "Untitled"]
+    assert sorted(i.feed_id for i in untitled) == ["alpha", "beta"]
+    assert len({i.id for i in untitled}) == 2 and len({i.path for i in untitled}) == 2
+    assert [i.feed_id for i in items if i.title == "Same article"] == ["alpha"]  # a real URI
+    assert sorted(i.title for i in items if i.id.endswith("42")) == ["alpha", "beta"]
