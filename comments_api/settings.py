@@ -57,6 +57,7 @@ class Settings:
     threads_file: Path | None = None
     admin_token: str | None = None
     newsletter_secret: str | None = None
+    language: str = "en"  # the site's: pages shown to people (unsubscribe) use it
     max_in_flight: int = 512
     max_threads_per_count: int = 100
 
@@ -115,4 +116,5 @@ def settings_from_config(config: SiteConfig, db_url: str | None = None) -> Setti
         threads_file=config.output_path / "threads.json",
         admin_token=os.environ.get("VEILLE_ADMIN_TOKEN") or None,
         newsletter_secret=os.environ.get("VEILLE_NEWSLETTER_SECRET") or None,
+        language=config.language,
     )

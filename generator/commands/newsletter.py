@@ -6,7 +6,6 @@ Exit codes: 0 ok, 1 a content/config problem (file:line), 2 wrong usage, and for
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ from generator import clock
 from generator.atomicfile import write_atomic
 from generator.commands.console import console, err_console, get_config, report_errors, site_option
 from generator.config import SiteConfig
-from generator.errors import ContentError, Problem, UsageError, VeilleError
+from generator.errors import ContentError, Problem, UsageError, VeilleError, display
 from generator.model import OutputFile, Site
 from generator.newsletter.edition import (
     Edition,
@@ -39,10 +38,9 @@ from generator.newsletter.render import (
     render_archive_index,
     render_email,
 )
+from generator.newsletter.secret import SECRET_ENV, dev_secret_path, env_secret, read_dev_secret
 from generator.newsletter.send import NotDelivered, parse_smtp_url, send_edition
 from generator.themes import make_environment
-
-SECRET_ENV = "VEILLE_NEWSLETTER_SECRET"  # noqa: S105 - the variable's name, not a secret
 
 
 @click.group()
@@ -130,8 +128,13 @@ def build_command(
     )
 
 
-def _token_maker() -> Callable[[str], str]:
-    secret = os.environ.get(SECRET_ENV, "")
+def _token_maker(config: SiteConfig) -> Callable[[str], str]:
+    secret = env_secret()
+    if secret is None and (secret := read_dev_secret(config)) is not None:
+        err_console.print(
+            f"[yellow]warning[/yellow] {SECRET_ENV} is not set: signing unsubscribe links "
+            f"with the development secret of veille serve ({display(dev_secret_path(config))})"
+        )
     if not secret:
         raise VeilleError(
             f"set {SECRET_ENV} (the same secret as the comments API) to sign unsubscribe links"
@@ -229,7 +232,7 @@ def send_command(
         err_console.print(
             f"[yellow]skipped[/yellow] {recipients}:{row.line}: {row.value!r}: {row.reason}"
         )
-    token_for = _token_maker()
+    token_for = _token_maker(config)
     suppressed = load_suppressions(config, suppressions)
     ledger = edition_dir(config, edition) / "ledger.jsonl"
     columns = (TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

@@ -25,6 +25,7 @@ from generator.errors import ContentError, UsageError
 from generator.newsletter.edition import build_edition, parse_period
 from generator.newsletter.recipients import load_recipients, parse_recipients
 from generator.newsletter.render import RenderedEdition, edition_dir, render_email
+from generator.newsletter.secret import ensure_dev_secret
 from generator.newsletter.send import SendError, parse_smtp_url, send_edition
 from tests.generator.newsletter_fixtures import (
     NOW,
@@ -476,3 +477,20 @@ def test_send_help_documents_the_exit_codes() -> None:
     result = CliRunner().invoke(newsletter, ["send", "--help"])
     assert "3  some recipients were not delivered" in result.output
     assert "--retry-failed" in result.output
+
+
+def test_without_the_variable_send_signs_with_the_dev_servers_secret(tmp_path: Path) -> None:
+    config, _ = built(tmp_path)
+    secret, created = ensure_dev_secret(config)  # what `veille serve` does on first start
+    assert created and ensure_dev_secret(config) == (secret, False)
+    csv = write_recipients(tmp_path / "r.csv", 1)
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        result = CliRunner().invoke(
+            newsletter, send_args(config, csv, port), env={"VEILLE_NEWSLETTER_SECRET": ""}
+        )
+    assert result.exit_code == 0, result.output
+    assert "development secret" in result.output
+    (msg,) = received(inbox)
+    token = str(msg["List-Unsubscribe"]).strip("<>").split("token=")[1]
+    assert read_token(token, secret) == "user0@example.org"
