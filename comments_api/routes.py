@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hmac
-import html
 import ipaddress
 import re
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from comments_api.schemas import (
 from comments_api.service import Service
 from comments_api.settings import IPNetwork, Settings
 from comments_api.unsubscribe import read_token
+from comments_api.unsubscribe_pages import unsubscribe_page, wants_html
 
 router = APIRouter(prefix="/api")
 T = TypeVar("T")
@@ -391,11 +391,17 @@ def _subscriber(service: Service, token: str) -> str:
     return email
 
 
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto">
-<h1>{title}</h1>{content}</body></html>"""
+def _subscriber_or_page(request: Request, service: Service, token: str) -> str | HTMLResponse:
+    """The token's address; for a browser, a failure is a page, for an API client JSON."""
+    try:
+        return _subscriber(service, token)
+    except (BadRequest, Unavailable) as exc:
+        if not wants_html(request.headers.get("accept")):
+            raise
+        kind = "invalid" if isinstance(exc, BadRequest) else "unconfigured"
+        page = unsubscribe_page(kind, service.settings.language)
+        return HTMLResponse(page, status_code=exc.status)
+
 
 TokenParam = Annotated[str, Query(min_length=1, max_length=2048)]
 
@@ -406,14 +412,13 @@ TokenParam = Annotated[str, Query(min_length=1, max_length=2048)]
     responses=_errors(400, 422, 503),
     summary="A page asking to confirm unsubscribing (never unsubscribes by itself)",
 )
-async def unsubscribe_page(token: TokenParam, service: ServiceDep) -> HTMLResponse:
-    email = _subscriber(service, token)
-    content = (
-        f"<p>Stop sending the newsletter to <strong>{html.escape(email)}</strong>?</p>"
-        '<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">'
-        '<button type="submit">Unsubscribe</button></form>'
-    )
-    return HTMLResponse(_PAGE.format(title="Unsubscribe", content=content))
+async def unsubscribe_confirm(
+    request: Request, token: TokenParam, service: ServiceDep
+) -> HTMLResponse:
+    email = _subscriber_or_page(request, service, token)
+    if isinstance(email, HTMLResponse):
+        return email
+    return HTMLResponse(unsubscribe_page("confirm", service.settings.language, email))
 
 
 @router.post(
@@ -422,11 +427,12 @@ async def unsubscribe_page(token: TokenParam, service: ServiceDep) -> HTMLRespon
     responses=_errors(400, 422, 503),
     summary="Unsubscribe (RFC 8058 one-click, or the confirmation form)",
 )
-async def unsubscribe(token: TokenParam, service: ServiceDep) -> HTMLResponse:
-    email = _subscriber(service, token)
+async def unsubscribe(request: Request, token: TokenParam, service: ServiceDep) -> HTMLResponse:
+    email = _subscriber_or_page(request, service, token)
+    if isinstance(email, HTMLResponse):
+        return email
     await run_in_threadpool(service.unsubscribe, email)
-    content = f"<p>{html.escape(email)} will receive no more newsletters.</p>"
-    return HTMLResponse(_PAGE.format(title="Unsubscribed", content=content))
+    return HTMLResponse(unsubscribe_page("done", service.settings.language, email))
 
 
 def comment_schemas() -> dict[str, Any]:

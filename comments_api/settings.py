@@ -54,6 +54,7 @@ class Settings:
     communities: tuple[Community, ...] = ()
     admin_token: str | None = None
     newsletter_secret: str | None = None
+    language: str = "en"  # the site's: pages shown to people (unsubscribe) use it
     max_in_flight: int = 512
     max_threads_per_count: int = 100
 
@@ -123,4 +124,5 @@ def settings_from_config(config: SiteConfig, db_url: str | None = None) -> Setti
         communities=directory.communities,
         admin_token=os.environ.get("VEILLE_ADMIN_TOKEN") or None,
         newsletter_secret=os.environ.get("VEILLE_NEWSLETTER_SECRET") or None,
+        language=config.language,
     )

@@ -15,7 +15,8 @@ class VeilleError(Exception):
     """Base of every error the generator reports to a user.
 
     ``exit_code`` is the process exit status the CLI uses for it: 1 for a problem in
-    the site's config or content (or an interrupted run), 2 for wrong usage.
+    the site's config or content (or an interrupted run), 2 for wrong usage, 3 for
+    newsletter recipients not delivered.
     """
 
     exit_code: int = 1

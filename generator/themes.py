@@ -76,7 +76,7 @@ def _format_date(value: datetime, fmt: str, tz: ZoneInfo, locale: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _format_time(value: datetime, fmt: str, tz: ZoneInfo, locale: str) -> str:
-    return format_time(_local(value, tz), fmt, tzinfo=tz, locale=locale)
+    return _plain_spaces(format_time(_local(value, tz), fmt, tzinfo=tz, locale=locale))
 
 
 @lru_cache(maxsize=65536)
@@ -84,13 +84,19 @@ def _format_datetime(value: datetime, fmt: str, tz: ZoneInfo, locale: str) -> st
     """A date and time for readers: the locale's date pattern, time to the minute, site zone."""
     loc = Locale.parse(locale)
     if fmt not in loc.datetime_formats:
-        return format_datetime(_local(value, tz), fmt, tzinfo=tz, locale=locale)
+        return _plain_spaces(format_datetime(_local(value, tz), fmt, tzinfo=tz, locale=locale))
     pattern = (
         str(loc.datetime_formats[fmt])
         .replace("{1}", loc.date_formats[fmt].pattern)
         .replace("{0}", loc.time_formats["short"].pattern)
     )
-    return format_datetime(_local(value, tz), pattern, tzinfo=tz, locale=locale)
+    return _plain_spaces(format_datetime(_local(value, tz), pattern, tzinfo=tz, locale=locale))
+
+
+def _plain_spaces(text: str) -> str:
+    """CLDR 42 puts a narrow no-break space before "PM"; browsers' Intl went back to a
+    plain space, and the comments widget must print the very same string (comments.js)."""
+    return text.replace("\u202f", " ")
 
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:

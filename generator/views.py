@@ -53,6 +53,7 @@ class Views:
             "description": c.description,
             "base_url": c.base_url,
             "language": c.language,
+            "timezone": c.timezone,
             "api_url": c.comments.api_url,
             "reactions": list(c.comments.reactions),
             "identity": c.comments.identity,

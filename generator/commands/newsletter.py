@@ -1,12 +1,11 @@
 """``veille newsletter build | send``: parse options, call the newsletter stages, show progress.
 
-Exit codes as for every command: 0 ok, 1 a content/config problem (file:line) or an
-interrupted send (run it again to resume), 2 wrong usage.
+Exit codes: 0 ok, 1 a content/config problem (file:line), 2 wrong usage, and for
+``send`` 3 when any recipient was not delivered (refused, or the run stopped).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ from generator import clock
 from generator.atomicfile import write_atomic
 from generator.commands.console import console, err_console, get_config, report_errors, site_option
 from generator.config import SiteConfig
-from generator.errors import ContentError, Problem, UsageError, VeilleError
+from generator.errors import ContentError, Problem, UsageError, VeilleError, display
 from generator.model import OutputFile, Site
 from generator.newsletter.edition import (
     Edition,
@@ -39,10 +38,9 @@ from generator.newsletter.render import (
     render_archive_index,
     render_email,
 )
-from generator.newsletter.send import parse_smtp_url, send_edition
+from generator.newsletter.secret import SECRET_ENV, dev_secret_path, env_secret, read_dev_secret
+from generator.newsletter.send import NotDelivered, parse_smtp_url, send_edition
 from generator.themes import make_environment
-
-SECRET_ENV = "VEILLE_NEWSLETTER_SECRET"  # noqa: S105 - the variable's name, not a secret
 
 
 @click.group()
@@ -130,8 +128,13 @@ def build_command(
     )
 
 
-def _token_maker() -> Callable[[str], str]:
-    secret = os.environ.get(SECRET_ENV, "")
+def _token_maker(config: SiteConfig) -> Callable[[str], str]:
+    secret = env_secret()
+    if secret is None and (secret := read_dev_secret(config)) is not None:
+        err_console.print(
+            f"[yellow]warning[/yellow] {SECRET_ENV} is not set: signing unsubscribe links "
+            f"with the development secret of veille serve ({display(dev_secret_path(config))})"
+        )
     if not secret:
         raise VeilleError(
             f"set {SECRET_ENV} (the same secret as the comments API) to sign unsubscribe links"
@@ -194,6 +197,11 @@ def load_suppressions(config: SiteConfig, export: Path | None = None) -> frozens
     help="A comments export (JSON Lines) to read the suppression list from.",
 )
 @click.option("--dry-run", is_flag=True, help="Check and count; send nothing.")
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Also send to recipients an earlier run recorded as refused (never to those sent).",
+)
 @report_errors
 def send_command(
     site: Path | None,
@@ -202,8 +210,18 @@ def send_command(
     smtp: str | None,
     suppressions: Path | None,
     dry_run: bool,
+    retry_failed: bool,
 ) -> None:
-    """Send an edition over SMTP, resumable: nobody gets the same edition twice."""
+    """Send an edition over SMTP, resumable: nobody gets the same edition twice.
+
+    \b
+    Exit codes:
+      0  every recipient got the edition (now or before), or is unsubscribed
+      1  a problem in the config or content
+      2  wrong usage
+      3  some recipients were not delivered: refused (see --retry-failed), or the
+         run stopped (the server kept failing); run the same command again
+    """
     config = get_config(site)
     if smtp is None and not dry_run:
         raise UsageError("--smtp is required (or use --dry-run)")
@@ -214,7 +232,7 @@ def send_command(
         err_console.print(
             f"[yellow]skipped[/yellow] {recipients}:{row.line}: {row.value!r}: {row.reason}"
         )
-    token_for = _token_maker()
+    token_for = _token_maker(config)
     suppressed = load_suppressions(config, suppressions)
     ledger = edition_dir(config, edition) / "ledger.jsonl"
     columns = (TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -229,6 +247,7 @@ def send_command(
             token_for=token_for,
             suppressed=suppressed,
             dry_run=dry_run,
+            retry_failed=retry_failed,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     for failure in report.failed:
@@ -247,6 +266,8 @@ def send_command(
         f"{f' (+{report.failed_before} before)' if report.failed_before else ''}, "
         f"invalid {len(invalid)}, retries {report.retries}."
     )
+    if report.failed or report.failed_before:
+        raise NotDelivered(report)
 
 
 if __name__ == "__main__":  # pragma: no cover - lets tests run the command in a subprocess

@@ -28,7 +28,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.config import SiteConfig, load_config
-from generator.errors import VeilleError
+from generator.errors import VeilleError, display
+from generator.newsletter.secret import SECRET_ENV, dev_secret_path, ensure_dev_secret, env_secret
 from generator.sources.content import StatMemo
 
 log = logging.getLogger(__name__)
@@ -292,7 +293,9 @@ def make_app(rebuilder: Rebuilder, api: ASGIApp | None) -> Starlette:
     return Starlette(routes=routes)
 
 
-def comments_app(config: SiteConfig, threads_file: Path, origin: str) -> ASGIApp:
+def comments_app(
+    config: SiteConfig, threads_file: Path, origin: str, newsletter_secret: str | None = None
+) -> ASGIApp:
     """The comments API for this site on its configured database (SQLite by default).
 
     Browsers send the dev server's own origin, which may differ from ``base_url``
@@ -304,6 +307,8 @@ def comments_app(config: SiteConfig, threads_file: Path, origin: str) -> ASGIApp
     from comments_api.settings import settings_from_config
 
     settings = replace(settings_from_config(config), base_url=origin)
+    if newsletter_secret and not settings.newsletter_secret:
+        settings = replace(settings, newsletter_secret=newsletter_secret)
     return create_app(settings, threads_file=threads_file)
 
 
@@ -322,7 +327,16 @@ def run_server(
     rebuilder.build_now()
     rebuilder.start()
     observer = start_watching(rebuilder)
-    api = comments_app(config, rebuilder.out / "threads.json", f"http://{host}:{port}/")
+    secret = env_secret()
+    if secret is None:  # development only: production refuses without the variable
+        secret, created = ensure_dev_secret(config)
+        out.print(
+            f"[yellow]warning[/yellow] {SECRET_ENV} is not set: unsubscribe links use a "
+            f"development secret ({'made in' if created else 'from'} "
+            f"{display(dev_secret_path(config))}); set the variable in production"
+        )
+    origin = f"http://{host}:{port}/"
+    api = comments_app(config, rebuilder.out / "threads.json", origin, secret)
     app = make_app(rebuilder, api)
     address = f"http://{host}:{port}/"
     out.print(f"Serving {config.title} on {address} (comments API at /api, moderation at /admin/)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -27,6 +28,7 @@ CACHE_FORMAT = 1
 RETAIN_ITEMS = 1000  # per feed, newest first: bounds the file, well above any max_items
 _DATES = frozenset({"published", "first_seen", "updated"})
 _ITEM_FIELDS = tuple(f.name for f in fields(FeedItem))
+_GLOBAL_ID = re.compile(r"(?:https?://|urn:|tag:)\S", re.I)
 
 
 class CacheError(ValueError):
@@ -185,10 +187,11 @@ def _item_in(data: Mapping[str, Any]) -> FeedItem:
 
 
 def merge_key(item: FeedItem) -> tuple[str, ...]:
-    """What makes two items the same article across feeds: the link, else a URI-like id."""
+    """What makes two items the same article across feeds: the link, else an id that is
+    a real URI (http(s), urn, tag); any other id means something only within its feed."""
     if item.link:
         return ("link", item.link)
-    if ":" in item.id:
+    if _GLOBAL_ID.match(item.id):
         return ("id", item.id)
     return ("feed", item.feed_id, item.id)
 

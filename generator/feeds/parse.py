@@ -24,6 +24,7 @@ import feedparser
 from generator.config import FeedConfig
 from generator.errors import FeedError
 from generator.feeds.dates import parse_date
+from generator.feeds.encoding import decode_undeclared
 from generator.feeds.jsonfeed import read_json_feed
 from generator.feeds.raw import RawEntry, RawFeed
 from generator.model import FeedItem
@@ -37,7 +38,7 @@ from generator.text import (
     truncate_chars,
 )
 
-PARSER_VERSION = 2  # bump when parsing rules change: cached feeds are then read anew
+PARSER_VERSION = 5  # bump when parsing rules change: cached feeds are then read anew
 MAX_ENTRIES = 1000
 TITLE_CHARS = 200
 FALLBACK_TITLE_WORDS = 12
@@ -116,6 +117,8 @@ def read_xml_feed(
     """Parse RSS or Atom with feedparser and convert its result at once."""
     if not data.startswith((b"\xfe\xff", b"\xff\xfe", b"\x00", b"<\x00")):
         data = data.translate(None, _CONTROL_BYTES)  # ASCII-compatible: not XML, and fatal
+    decoded = decode_undeclared(data, content_type)
+    data = decoded.data
     headers = {"content-type": "application/xml"}
     if content_type:
         mime = content_type.split(";")[0].strip().lower()
@@ -128,7 +131,7 @@ def read_xml_feed(
         sanitize_html=False,
         resolve_relative_uris=False,
     )
-    warnings: list[str] = []
+    warnings = [decoded.warning] if decoded.warning else []
     version = parsed.get("version") or ""
     entries = parsed.get("entries") or []
     if not version and not entries and re.search(rb"<(?:html|body)[\s>]", data[:65536], re.I):
@@ -303,7 +306,10 @@ def normalise_entry(
     if updated is not None and updated <= published:
         updated = None
     raw_id = strip_controls(entry.id or "").strip()[:2000]
-    item_id = raw_id or link or "sha256:" + _digest(title + "\n" + (content_html or summary_html))
+    # An item with no id and no link is only known by its text: the feed is part of that
+    # identity, or two feeds' bare "Untitled" items would become one.
+    fallback = "\n".join((feed.id, title, content_html or summary_html))
+    item_id = raw_id or link or "sha256:" + _digest(fallback)
     thumbnail = next((u for u in (safe_url(t, entry_base) for t in entry.thumbnails) if u), None)
     return FeedItem(
         id=item_id,
@@ -327,7 +333,12 @@ def normalise_entry(
 def _html_of(value: str, is_html: bool, base: str | None) -> str:
     if not value or not value.strip():
         return ""
-    return sanitize_html(value if is_html else text_to_html(value), base)
+    if is_html:
+        return sanitize_html(value, base)
+    # Plain text follows the titles' rule: entities decoded exactly once (``&nbsp;`` in
+    # CDATA is meant as a space), then everything escaped.
+    text = html.unescape(value) if _ENTITY.search(value) else value
+    return sanitize_html(text_to_html(text), base)
 
 
 def text_to_html(text: str) -> str:

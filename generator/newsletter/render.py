@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, formataddr, parseaddr
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Protocol
@@ -188,7 +188,8 @@ def build_message(
         msg["Reply-To"] = nl.reply_to
     msg["Subject"] = edition.subject
     msg["Date"] = format_datetime(date or edition.built)
-    msg["Message-ID"] = message_id(config, edition.id, to)
+    # Keyed by the address alone, so a resend (--retry-failed) carries the same ID.
+    msg["Message-ID"] = message_id(config, edition.id, parseaddr(to)[1] if to else None)
     msg["List-Id"] = formataddr((edition.title, nl.list_id))
     msg["List-Unsubscribe"] = f"<{unsubscribe_url(config, value)}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

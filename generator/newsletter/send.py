@@ -3,6 +3,10 @@
 Inputs: the rendered edition, the recipients, an SMTP URL, the suppression list
 (a plain frozenset; the CLI reads it). Every recipient ends the run with one
 ``Outcome``; the ledger keeps the final ones, and the report is folded from them.
+
+Only a refusal of one recipient (5xx to RCPT, or a 5xx naming the address) is
+permanent. A 5xx for the whole message says nothing about the recipient: it is
+retried, then stops the run, and everyone not reached stays pending.
 """
 
 from __future__ import annotations
@@ -26,11 +30,13 @@ from generator.config import SiteConfig
 from generator.errors import UsageError, VeilleError
 from generator.newsletter.ledger import Ledger
 from generator.newsletter.recipients import Recipient
-from generator.newsletter.render import RenderedEdition, build_message, message_id
+from generator.newsletter.render import RenderedEdition, build_message
 
 log = logging.getLogger(__name__)
 
 _SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+# A server refusing whole messages rarely changes its mind within seconds: fewer attempts.
+MESSAGE_ATTEMPTS = 3
 Progress = Callable[[int, int], None]
 Sleep = Callable[[float], None]
 
@@ -62,8 +68,8 @@ class Status(enum.Enum):
     ALREADY_SENT = "already sent"  # the ledger says so: never sent twice
     FAILED_BEFORE = "failed before"  # refused for good in an earlier run
     SUPPRESSED = "suppressed"  # unsubscribed
-    REFUSED = "refused"  # a permanent (5xx) refusal now
-    DEFERRED = "deferred"  # a transient failure: the same recipient is tried again
+    REFUSED = "refused"  # a permanent (5xx) refusal of this recipient now
+    DEFERRED = "deferred"  # a transient failure (or, with a 5xx code, a refused message)
 
 
 FINAL = frozenset(Status) - {Status.DEFERRED}
@@ -77,6 +83,11 @@ class Outcome:
     status: Status
     code: int = 0
     reason: str = ""
+
+    @property
+    def message_refused(self) -> bool:
+        """The server refused the whole message, not this recipient."""
+        return self.status is Status.DEFERRED and self.code >= 500
 
     @property
     def failure(self) -> Failure | None:
@@ -123,6 +134,8 @@ class SendReport:
 class SendError(VeilleError):
     """The run stopped before every recipient was reached; running it again resumes."""
 
+    exit_code = 3
+
     def __init__(self, message: str, report: SendReport) -> None:
         self.message = message
         self.report = report
@@ -132,6 +145,23 @@ class SendError(VeilleError):
         return (
             f"{self.message}; {self.report.pending} recipient(s) not reached yet — "
             "run the same command again to resume (nobody gets the edition twice)"
+        )
+
+
+class NotDelivered(VeilleError):
+    """The run ended but some recipients were refused (now or in an earlier run)."""
+
+    exit_code = 3
+
+    def __init__(self, report: SendReport) -> None:
+        self.report = report
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        count = len(self.report.failed) + self.report.failed_before
+        return (
+            f"{count} recipient(s) not delivered (refused by the server); once the cause "
+            "is fixed, run the same command with --retry-failed to send to them only"
         )
 
 
@@ -236,7 +266,10 @@ class SmtpSession:
             if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPAuthenticationError):
                 raise SessionRefused(exc.smtp_code, _text(exc.smtp_error)) from None
             self.close()
-            return Outcome(person, Status.REFUSED, exc.smtp_code, _text(exc.smtp_error))
+            said = _text(exc.smtp_error)
+            if person.key in said.lower():  # the server says which recipient it refuses
+                return Outcome(person, Status.REFUSED, exc.smtp_code, said)
+            return Outcome(person, Status.DEFERRED, exc.smtp_code, f"{exc.smtp_code} {said}")
         except _TRANSIENT as exc:
             return self._deferred(person, type(exc).__name__)
         self._in_session += 1
@@ -266,17 +299,22 @@ def send_edition(
     token_for: Callable[[str], str],
     suppressed: frozenset[str] = frozenset(),
     dry_run: bool = False,
+    retry_failed: bool = False,
     max_attempts: int = 6,
     backoff: float = 1.0,
     progress: Progress | None = None,
     sleep: Sleep = time.sleep,
 ) -> SendReport:
-    """Send to every recipient not yet in the ledger and not suppressed; return what happened."""
+    """Send to every recipient not yet in the ledger and not suppressed; return what happened.
+
+    With ``retry_failed``, recipients the ledger records as refused are tried again;
+    those it records as sent never are.
+    """
     started = time.perf_counter()
     people = list(recipients)
     total = len(people)
     ledger = Ledger(ledger_path)
-    outcomes = list(_settled(people, ledger.load(), suppressed))
+    outcomes = list(_settled(people, ledger.load(), suppressed, retry_failed))
     settled = {o.recipient.key for o in outcomes}
     todo = [r for r in people if r.key not in settled]
     if dry_run:
@@ -295,23 +333,25 @@ def send_edition(
                 token=token_for(person.email),
                 date=clock.now(),
             )
-            for attempt in range(1, max_attempts + 1):
+            attempt = 0
+            while True:
+                attempt += 1
                 outcome = session.attempt(person, message)
                 outcomes.append(outcome)
                 if outcome.status is not Status.DEFERRED:
                     break
-                if attempt == max_attempts:
+                limit = (
+                    min(max_attempts, MESSAGE_ATTEMPTS) if outcome.message_refused else max_attempts
+                )
+                if attempt >= limit:
                     raise SendError(
-                        f"the SMTP server kept failing ({outcome.reason}) "
-                        f"after {max_attempts} attempts",
+                        _stop_reason(outcome, attempt),
                         SendReport.fold(total, outcomes, time.perf_counter() - started),
                     )
                 delay = min(60.0, backoff * 2 ** (attempt - 1))
-                log.warning(
-                    "transient SMTP failure (%s); retrying in %.1f s", outcome.reason, delay
-                )
+                log.warning("SMTP failure (%s); retrying in %.1f s", outcome.reason, delay)
                 sleep(delay)
-            _record(ledger, outcome, message_id(config, rendered.edition.id, person.email))
+            _record(ledger, outcome, str(message["Message-ID"]))
             reached += 1
             if progress:
                 progress(reached, total)
@@ -326,15 +366,27 @@ def send_edition(
     return SendReport.fold(total, outcomes, time.perf_counter() - started)
 
 
+def _stop_reason(outcome: Outcome, attempts: int) -> str:
+    if outcome.message_refused:
+        return (
+            f"the SMTP server refused the whole message {attempts} times ({outcome.reason}); "
+            "stopped before anyone else got it refused too"
+        )
+    return f"the SMTP server kept failing ({outcome.reason}) after {attempts} attempts"
+
+
 def _settled(
-    people: Iterable[Recipient], done: Mapping[str, str], suppressed: frozenset[str]
+    people: Iterable[Recipient],
+    done: Mapping[str, str],
+    suppressed: frozenset[str],
+    retry_failed: bool = False,
 ) -> Iterable[Outcome]:
-    """Recipients this run must not contact: already in the ledger, or unsubscribed."""
+    """Recipients this run must not contact: already sent, refused before, or unsubscribed."""
     for person in people:
         status = done.get(person.key)
         if status == "sent":
             yield Outcome(person, Status.ALREADY_SENT)
-        elif status is not None:
+        elif status is not None and not retry_failed:
             yield Outcome(person, Status.FAILED_BEFORE)
         elif person.key in suppressed:
             yield Outcome(person, Status.SUPPRESSED)

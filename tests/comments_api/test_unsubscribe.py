@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from comments_api.unsubscribe import make_token, read_token
@@ -76,3 +78,55 @@ def test_without_a_secret_the_endpoints_are_503(make_api: ApiFactory) -> None:
     )
     assert "VEILLE_NEWSLETTER_SECRET" in error["message"]
     assert_error(api.client.post("/api/newsletter/unsubscribe", params={"token": token}), 503)
+
+
+BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def heading(page: str) -> str:
+    match = re.search(r"<h1>(.*?)</h1>", page)
+    assert match is not None, page
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    ("language", "confirm", "done", "invalid", "unconfigured"),
+    [
+        ("en", "Unsubscribe", "Unsubscribed", "Invalid link", "Unsubscribing is unavailable"),
+        (
+            "fr",
+            "Se désabonner",
+            "Désabonnement confirmé",
+            "Lien non valide",
+            "Désabonnement indisponible",
+        ),
+    ],
+)
+def test_browsers_get_a_page_for_every_outcome_in_the_site_language(
+    make_api: ApiFactory,
+    language: str,
+    confirm: str,
+    done: str,
+    invalid: str,
+    unconfigured: str,
+) -> None:
+    api = make_api(language=language)
+    url = "/api/newsletter/unsubscribe"
+    token = make_token("ada@example.com", SECRET)
+    forged = make_token("ada@example.com", "not the secret")
+    answers = {
+        confirm: (api.client.get(url, params={"token": token}, headers=BROWSER), 200),
+        done: (api.client.post(url, params={"token": token}, headers=BROWSER), 200),
+        invalid: (api.client.get(url, params={"token": forged}, headers=BROWSER), 400),
+    }
+    off = make_api(newsletter_secret=None, language=language)
+    answers[unconfigured] = (off.client.post(url, params={"token": token}, headers=BROWSER), 503)
+    for title, (answer, status) in answers.items():
+        assert answer.status_code == status, answer.text
+        assert answer.headers["content-type"].startswith("text/html")
+        assert heading(answer.text) == title
+        assert f'<html lang="{language}">' in answer.text and "<main>" in answer.text
+        assert "VEILLE_NEWSLETTER_SECRET" not in answer.text  # a reader cannot act on it
+    # API clients (and mail systems posting one-click) keep the JSON errors.
+    assert_error(api.client.post(url, params={"token": forged}), 400)
+    assert_error(off.client.post(url, params={"token": token}), 503)

@@ -166,6 +166,8 @@ class Inbox:
     kill_after: int | None = None  # SIGKILL the sender when it starts message N+1
     kill_pid: int | None = None
     sessions: int = 0
+    data_reply: str | None = None  # answer this to every DATA (e.g. "554 5.6.0 ..."), if set
+    data_attempts: int = 0
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -195,6 +197,9 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.data_attempts += 1
+        if self.data_reply is not None:
+            return self.data_reply.format(rcpt=",".join(envelope.rcpt_tos))
         if (
             self.transient_after is not None
             and len(self.messages) >= self.transient_after

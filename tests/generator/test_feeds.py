@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import UTC, datetime
@@ -590,3 +591,21 @@ def test_canonical_link() -> None:
         json.dumps(canonical_link("https://example.org/a?b=1&utm_x=2&c=3"))
         == '"https://example.org/a?b=1&c=3"'
     )
+
+
+# -- text summaries --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cdata", "shown"),
+    [
+        ("Ready&nbsp;to ship &amp; tested", "Ready\xa0to ship & tested"),
+        ("a &amp;lt;b&amp;gt; tag, decoded once", "a &lt;b&gt; tag, decoded once"),
+        ("no entity <here>", "no entity <here>"),
+    ],
+)
+def test_text_summary_in_cdata_decodes_entities_once(cdata: str, shown: str) -> None:
+    raw = f'<summary type="text"><![CDATA[{cdata}]]></summary>'
+    item = one(atom([{"id": "urn:x:1", "title": "T", "raw": raw}]))
+    assert "&amp;nbsp;" not in item.summary_html
+    assert html.unescape(re.sub(r"<[^>]+>", "", item.summary_html)) == shown

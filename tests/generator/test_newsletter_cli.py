@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import email
+import os
 import shutil
+import stat
 from email import policy
 from pathlib import Path
 
@@ -96,3 +98,23 @@ def test_a_bad_intro_is_a_content_error_with_its_line(sample: Path) -> None:
     )
     assert result.exit_code == 1
     assert "2026-W48.md:3: unknown key" in result.output
+
+
+@pytest.mark.parametrize(("umask", "expected"), [(0o022, 0o644), (0o027, 0o640)])
+def test_build_writes_files_readable_like_the_rest_of_the_site(
+    sample: Path, tmp_path: Path, umask: int, expected: int
+) -> None:
+    out = tmp_path / "public"
+    previous = os.umask(umask)
+    try:
+        args = ["build", "--site", str(sample), "--edition", "2026-W48", "--out", str(out)]
+        result = CliRunner().invoke(newsletter, args)
+        site_file = tmp_path / "written-by-open.txt"
+        site_file.write_text("x", encoding="utf-8")  # what the site's writer gets
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    files = [p for p in (out / "newsletter").rglob("*") if p.is_file()]
+    assert len(files) >= 5
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {oct(expected)}
+    assert stat.S_IMODE(site_file.stat().st_mode) == expected

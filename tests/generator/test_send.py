@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 import os
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from generator.errors import ContentError, UsageError
 from generator.newsletter.edition import build_edition, parse_period
 from generator.newsletter.recipients import load_recipients, parse_recipients
 from generator.newsletter.render import RenderedEdition, edition_dir, render_email
+from generator.newsletter.secret import ensure_dev_secret
 from generator.newsletter.send import SendError, parse_smtp_url, send_edition
 from tests.generator.newsletter_fixtures import (
     NOW,
@@ -361,3 +363,134 @@ def test_recipients_csv_needs_its_header(tmp_path: Path) -> None:
         parse_recipients("mail,name\na@b.org,A\n", tmp_path / "r.csv")
     good, bad = parse_recipients('email,name\n\na@b.org,A\n"x y"@b,B\n', tmp_path / "r.csv")
     assert [r.email for r in good] == ["a@b.org"] and [b.line for b in bad] == [4]
+
+
+def send_args(config: SiteConfig, csv: Path, port: int, *extra: str) -> list[str]:
+    return [
+        "send",
+        "--site",
+        str(config.source),
+        "--edition",
+        WEEK,
+        "--recipients",
+        str(csv),
+        "--smtp",
+        f"smtp://127.0.0.1:{port}",
+        *extra,
+    ]
+
+
+def ledger_lines(config: SiteConfig) -> list[dict[str, object]]:
+    path = edition_dir(config, WEEK) / "ledger.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("reply", ["500 5.0.0 internal error", "554 5.6.0 message refused"])
+def test_a_refused_message_stops_the_run_and_blames_no_recipient(
+    tmp_path: Path, reply: str
+) -> None:
+    config, _ = built(tmp_path)
+    csv = write_recipients(tmp_path / "r.csv", 2)
+    inbox = Inbox(data_reply=reply)
+    env = {"VEILLE_NEWSLETTER_SECRET": SECRET}
+    with smtp_server(inbox) as port:
+        result = CliRunner().invoke(newsletter, send_args(config, csv, port), env=env)
+        assert result.exit_code == 3, result.output
+        assert f"refused the whole message 3 times ({reply})" in result.output
+        assert "2 recipient(s) not reached yet" in result.output
+        assert "permanent" not in result.output
+        assert inbox.data_attempts == 3  # retried, then nobody else was tried
+        assert ledger_lines(config) == []  # nobody is recorded as failed
+        inbox.data_reply = None  # the server is fixed: the same command reaches both
+        again = CliRunner().invoke(newsletter, send_args(config, csv, port), env=env)
+    assert again.exit_code == 0, again.output
+    assert "sent 2" in again.output and "failed 0," in again.output
+    assert recipients_of(inbox) == Counter({"user0@example.org": 1, "user1@example.org": 1})
+
+
+def test_a_5xx_naming_the_recipient_is_that_recipients_refusal(tmp_path: Path) -> None:
+    config, rendered = built(tmp_path)
+    people, _ = load_recipients(write_recipients(tmp_path / "r.csv", 3))
+    inbox = Inbox(data_reply="552 5.2.2 {rcpt}: mailbox full")
+    with smtp_server(inbox) as port:
+        report = send_edition(
+            rendered,
+            config,
+            people,
+            parse_smtp_url(f"smtp://127.0.0.1:{port}", {}),
+            edition_dir(config, WEEK) / "ledger.jsonl",
+            token_for=token_for,
+        )
+    assert [(f.email, f.code) for f in report.failed] == [
+        (f"user{i}@example.org", 552) for i in range(3)
+    ]
+    assert inbox.data_attempts == 3 and report.retries == 0
+
+
+def test_a_refused_recipient_exits_3_and_retry_failed_sends_once(tmp_path: Path) -> None:
+    config, _ = built(tmp_path)
+    csv = write_recipients(tmp_path / "r.csv", 3)
+    inbox = Inbox(reject={"user1@example.org"})
+    env = {"VEILLE_NEWSLETTER_SECRET": SECRET}
+    with smtp_server(inbox) as port:
+        first = CliRunner().invoke(newsletter, send_args(config, csv, port), env=env)
+        rerun = CliRunner().invoke(newsletter, send_args(config, csv, port), env=env)
+        inbox.reject.clear()  # the mailbox now exists
+        retried = CliRunner().invoke(
+            newsletter, send_args(config, csv, port, "--retry-failed"), env=env
+        )
+        again = CliRunner().invoke(
+            newsletter, send_args(config, csv, port, "--retry-failed"), env=env
+        )
+    assert first.exit_code == 3, first.output
+    assert "failed user1@example.org: 550 5.1.1 no such mailbox" in first.output
+    assert "1 recipient(s) not delivered" in first.output and "--retry-failed" in first.output
+    assert rerun.exit_code == 3 and "sent 0" in rerun.output and "(+1 before)" in rerun.output
+    assert retried.exit_code == 0, retried.output
+    assert "sent 1" in retried.output and "already sent 2" in retried.output
+    assert again.exit_code == 0 and "sent 0" in again.output and "already sent 3" in again.output
+    counts = recipients_of(inbox)
+    assert len(counts) == 3 and set(counts.values()) == {1}
+
+
+def test_the_ledger_records_the_message_id_that_was_sent(tmp_path: Path) -> None:
+    config, rendered = built(tmp_path)
+    people, _ = load_recipients(write_recipients(tmp_path / "r.csv", 3))
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        send_edition(
+            rendered,
+            config,
+            people,
+            parse_smtp_url(f"smtp://127.0.0.1:{port}", {}),
+            edition_dir(config, WEEK) / "ledger.jsonl",
+            token_for=token_for,
+        )
+    sent = {str(m["To"].addresses[0].addr_spec): str(m["Message-ID"]) for m in received(inbox)}
+    recorded = {str(r["email"]): str(r["message_id"]) for r in ledger_lines(config)}
+    assert recorded == sent and len(set(sent.values())) == 3
+
+
+def test_send_help_documents_the_exit_codes() -> None:
+    result = CliRunner().invoke(newsletter, ["send", "--help"])
+    assert "3  some recipients were not delivered" in result.output
+    assert "--retry-failed" in result.output
+
+
+def test_without_the_variable_send_signs_with_the_dev_servers_secret(tmp_path: Path) -> None:
+    config, _ = built(tmp_path)
+    secret, created = ensure_dev_secret(config)  # what `veille serve` does on first start
+    assert created and ensure_dev_secret(config) == (secret, False)
+    csv = write_recipients(tmp_path / "r.csv", 1)
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        result = CliRunner().invoke(
+            newsletter, send_args(config, csv, port), env={"VEILLE_NEWSLETTER_SECRET": ""}
+        )
+    assert result.exit_code == 0, result.output
+    assert "development secret" in result.output
+    (msg,) = received(inbox)
+    token = str(msg["List-Unsubscribe"]).strip("<>").split("token=")[1]
+    assert read_token(token, secret) == "user0@example.org"

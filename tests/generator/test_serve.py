@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from comments_api.unsubscribe import make_token
 from tests.conftest import SiteFactory, free_port, post_text
 
 
@@ -31,7 +33,10 @@ def server(make_site: SiteFactory) -> Iterator[tuple[str, Path]]:
             str(port),
         ],
         cwd=site.parent,
-        env={**os.environ, "COLUMNS": "200"},
+        env={
+            **{k: v for k, v in os.environ.items() if k != "VEILLE_NEWSLETTER_SECRET"},
+            "COLUMNS": "200",
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -99,3 +104,19 @@ def test_a_broken_save_keeps_serving_the_last_good_site(server: tuple[str, Path]
     assert "First" in page.text
     post.write_text(post_text({"title": "Fixed", "date": "2026-11-02T10:00"}))
     assert wait_for(lambda: "Fixed" in httpx.get(base + "/posts/2026/first/").text)
+
+
+def test_unsubscribe_links_work_under_the_dev_server(server: tuple[str, Path]) -> None:
+    base, site = server
+    secret_file = site.parent / ".veille" / "newsletter-secret"
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    secret = secret_file.read_text(encoding="utf-8").strip()
+    url = base + "/api/newsletter/unsubscribe"
+    browser = {"accept": "text/html"}
+    token = make_token("ada@example.com", secret)
+    page = httpx.get(url, params={"token": token}, headers=browser)
+    assert page.status_code == 200 and '<form method="post">' in page.text
+    done = httpx.post(url, params={"token": token}, headers=browser)
+    assert done.status_code == 200 and "will receive no more newsletters" in done.text
+    forged = httpx.get(url, params={"token": make_token("ada@example.com", "x")}, headers=browser)
+    assert forged.status_code == 400 and forged.headers["content-type"].startswith("text/html")

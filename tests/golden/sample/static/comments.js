@@ -15,12 +15,28 @@
   var CONFIG = JSON.parse(configNode.textContent);
   var T = CONFIG.strings;
   var API = String(CONFIG.api || "/api").replace(/\/$/, "");
-  var LANG = CONFIG.lang || document.documentElement.lang || "en";
+  var THREAD = document.querySelector("section.comments[data-thread]");
+  var LANG =
+    (THREAD && THREAD.getAttribute("data-lang")) ||
+    CONFIG.lang ||
+    document.documentElement.lang ||
+    "en";
   var POLL_MS = 30000;
   var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(LANG) : null;
-  var dateFormat = window.Intl
-    ? new Intl.DateTimeFormat(LANG, { dateStyle: "medium", timeStyle: "short" })
-    : null;
+  /* The same words as the built page (Babel's short date and time, see themes.py),
+   * in the site's language and time zone, never the reader's browser settings. */
+  var dateFormat = makeDateFormat(THREAD && THREAD.getAttribute("data-timezone"));
+
+  function makeDateFormat(zone) {
+    if (!window.Intl) return null;
+    var options = { dateStyle: "short", timeStyle: "short" };
+    if (zone) options.timeZone = zone;
+    try {
+      return new Intl.DateTimeFormat(LANG, options);
+    } catch (e) {
+      return new Intl.DateTimeFormat(LANG, { dateStyle: "short", timeStyle: "short" });
+    }
+  }
 
   function fmt(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (all, key) {
@@ -37,7 +53,8 @@
   function formatDate(iso) {
     var d = new Date(iso);
     if (isNaN(d.getTime())) return iso;
-    return dateFormat ? dateFormat.format(d) : d.toLocaleString();
+    /* Plain spaces, as the built page prints them (themes.py, _plain_spaces). */
+    return dateFormat ? dateFormat.format(d).replace(/\u202f/g, " ") : d.toLocaleString();
   }
 
   /* ---- storage: edit tokens, my reactions, my name (this browser only) ---- */
