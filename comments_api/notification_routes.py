@@ -18,9 +18,10 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from comments_api.errors import BadRequest, Unauthorized, Unavailable
-from comments_api.routes import _PAGE, ServiceDep, TokenParam, _errors, identify
+from comments_api.routes import ServiceDep, TokenParam, _errors, identify
 from comments_api.service import Service
 from comments_api.unsubscribe import NOTIFICATIONS, read_token
+from comments_api.unsubscribe_pages import html_page
 
 router = APIRouter(prefix="/api")
 
@@ -78,7 +79,7 @@ async def notifications_page(token: TokenParam, service: ServiceDep) -> HTMLResp
         f"{html.escape(email)}</strong> about replies, mentions and comments on their posts?</p>"
         + _form("unsubscribe", "Turn notifications off", token)
     )
-    return HTMLResponse(_PAGE.format(title="Notifications", content=content))
+    return HTMLResponse(html_page("Notifications", content, service.settings.language))
 
 
 @router.post(
@@ -93,7 +94,7 @@ async def notifications_off(token: TokenParam, service: ServiceDep) -> HTMLRespo
     content = f"<p>{html.escape(email)} will receive no more notification emails.</p>" + _form(
         "resubscribe", "Turn them back on", token
     )
-    return HTMLResponse(_PAGE.format(title="Notifications off", content=content))
+    return HTMLResponse(html_page("Notifications off", content, service.settings.language))
 
 
 @router.post(
@@ -108,7 +109,7 @@ async def notifications_on(token: TokenParam, service: ServiceDep) -> HTMLRespon
     content = f"<p>{html.escape(email)} will again be told about replies and mentions.</p>" + _form(
         "unsubscribe", "Turn notifications off", token
     )
-    return HTMLResponse(_PAGE.format(title="Notifications on", content=content))
+    return HTMLResponse(html_page("Notifications on", content, service.settings.language))
 
 
 def _me(request: Request, service: Service) -> str:

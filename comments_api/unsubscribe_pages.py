@@ -45,6 +45,11 @@ _PAGE = """<!doctype html>
 <main><h1>{title}</h1>{content}</main></body></html>"""
 
 
+def html_page(title: str, content: str, lang: str = "en") -> str:
+    """A minimal page for outcomes shown to a browser (``content`` is trusted HTML)."""
+    return _PAGE.format(lang=lang, title=html.escape(title), content=content)
+
+
 def wants_html(accept: str | None) -> bool:
     """A browser navigating (``text/html`` accepted), not an API client or a mail system."""
     return "text/html" in (accept or "").lower()
@@ -61,4 +66,4 @@ def unsubscribe_page(kind: str, language: str, email: str | None = None) -> str:
             '<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">'
             f'<button type="submit">{texts["confirm.button"]}</button></form>'
         )
-    return _PAGE.format(lang=lang, title=texts[f"{kind}.title"], content=content)
+    return html_page(texts[f"{kind}.title"], content, lang)
