@@ -17,6 +17,7 @@ from types import MappingProxyType
 from jinja2 import Environment
 
 from generator import clock
+from generator.assets import render_assets
 from generator.config import SiteConfig
 from generator.context import PageFamily, RenderContext
 from generator.discovery import discovery_context, render_discovery
@@ -104,6 +105,7 @@ PAGE_FAMILIES: tuple[PageFamily, ...] = (
     render_newsletter_archive,  # every built edition and the archive index
     render_feeds,  # Atom feed, threads list
     render_static,  # the themes' static files
+    render_assets,  # page bundles' files, their resized images, content/media/
 )
 
 
