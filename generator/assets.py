@@ -32,7 +32,9 @@ def render_assets(ctx: RenderContext) -> Iterator[OutputFile]:
             continue
         folder = post.source.parent
         base = post.path.strip("/")
-        resized = set(post.resized)
+        widths: dict[str, list[int]] = {}
+        for name, width in post.resized:
+            widths.setdefault(name, []).append(width)
         for rel in post.files:
             if rel == _PAGE:
                 log.warning("%s: not published: it would replace the post's page", folder / rel)
@@ -41,11 +43,11 @@ def render_assets(ctx: RenderContext) -> Iterator[OutputFile]:
             if data is None:
                 continue
             yield OutputFile(f"{base}/{rel}", data)
-            if rel in resized:
+            for width in widths.get(rel, ()):
                 name = posixpath.join(
-                    posixpath.dirname(rel), copy_name(posixpath.basename(rel), images.max_width)
+                    posixpath.dirname(rel), copy_name(posixpath.basename(rel), width)
                 )
-                yield OutputFile(f"{base}/{name}", resized_copy(data, images.max_width, cache))
+                yield OutputFile(f"{base}/{name}", resized_copy(data, width, cache))
     media = ctx.config.content_path / MEDIA
     if media.is_dir():
         for rel in bundle_files(media):

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.errors import Problem
-from generator.images import IMAGE_SUFFIXES, Size, copy_name, measure, scaled
+from generator.images import IMAGE_SUFFIXES, RASTER, THUMB_WIDTH, Size, copy_name, measure, scaled
 
 INDEX = "index.md"
 MEDIA = "media"
@@ -77,7 +77,7 @@ class Prepared:
 
     html: str
     problems: list[Problem] = field(default_factory=list)
-    resized: list[str] = field(default_factory=list)
+    resized: list[tuple[str, int]] = field(default_factory=list)
     first_image: str | None = None
 
 
@@ -150,6 +150,41 @@ def prepare_body(body_html: str, where: Where) -> Prepared:
     return out
 
 
+def card_image(
+    value: str | None, where: Where, line: int | None, page: str
+) -> tuple[str | None, list[Problem]]:
+    """The ``image:`` of a post as a URL for its card, or the problem of a missing file."""
+    if value is None or not value.strip():
+        return None, []
+    value = value.strip()
+    found = local_target(value, where)
+    if found is not None and (found[0] is None or not found[0].is_file()):
+        return None, [Problem(where.source, line, f"no such file: '{value}'", "image")]
+    return site_url(value, page), []
+
+
+def thumbnail(
+    image: str | None, written: str | None, where: Where, resized: list[tuple[str, int]]
+) -> str | None:
+    """The card's picture: a ``THUMB_WIDTH`` copy of a wide raster image of the bundle."""
+    found = local_target(written, where) if image is not None and written else None
+    if found is None or found[0] is None or not found[1]:
+        return image
+    size = measure(found[0]) if found[0].suffix.lower() in RASTER else None
+    if image is None or size is None or size.animated or size.width <= THUMB_WIDTH:
+        return image
+    resized.append((found[1], THUMB_WIDTH))
+    folder, name = posixpath.split(image)
+    return posixpath.join(folder, copy_name(name, THUMB_WIDTH))
+
+
+def site_url(url: str, page: str) -> str:
+    """A URL of a post's body as seen from anywhere on the site (``page`` is the post's path)."""
+    if url.startswith("/") or "://" in url or url.startswith("data:"):
+        return url
+    return posixpath.normpath(posixpath.join(page, url))
+
+
 def _ready(
     tag: str,
     attrs: dict[str, str],
@@ -170,7 +205,7 @@ def _ready(
             copy = posixpath.join(
                 posixpath.dirname(url), copy_name(posixpath.basename(url), max_width)
             )
-            out.resized.append(rel)
+            out.resized.append((rel, max_width))
             add["src"] = copy
             add["srcset"] = f"{copy} {max_width}w, {url} {size.width}w"
             add["sizes"] = f"(max-width: {max_width}px) 100vw, {max_width}px"

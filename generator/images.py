@@ -29,6 +29,7 @@ IMAGE_SUFFIXES = RASTER | {SVG}
 _KEEP_FORMAT = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}
 _LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
 _CACHE = "images"
+THUMB_WIDTH = 192  # a card shows its picture at 96 CSS pixels: twice that for dense screens
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,7 +77,7 @@ class Post:
     image: str | None = None  # the card's picture: a site path or an absolute URL
     imported_from: str | None = None  # the source id of an imported post (never shown)
     files: tuple[str, ...] = ()  # a bundle's files, relative to its folder
-    resized: tuple[str, ...] = ()  # those of ``files`` that get a resized copy
+    resized: tuple[tuple[str, int], ...] = ()  # (file, width) of each resized copy to publish
 
     @property
     def path(self) -> str:

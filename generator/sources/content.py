@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import posixpath
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
@@ -26,8 +25,10 @@ from generator.bundles import (
     Where,
     bundle_digest,
     bundle_files,
-    local_target,
+    card_image,
     prepare_body,
+    site_url,
+    thumbnail,
 )
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem, display
@@ -188,12 +189,16 @@ def parse_post(
     )
     prepared = prepare_body(render(body), where)
     body_html = prepared.html
-    image, problems = _card_image(fields.image, where, lines, f"/posts/{when.year}/{slug}/")
+    image, problems = card_image(
+        fields.image, where, lines.get(("image",)), f"/posts/{when.year}/{slug}/"
+    )
     problems = sorted(prepared.problems + problems, key=lambda p: p.line or 0)
     if problems:
         return None, problems, lines
     if image is None and prepared.first_image is not None:
-        image = _site_url(prepared.first_image, f"/posts/{when.year}/{slug}/")
+        image = site_url(prepared.first_image, f"/posts/{when.year}/{slug}/")
+    resized = list(prepared.resized)
+    image = thumbnail(image, fields.image or prepared.first_image, where, resized)
     summary = fields.summary.strip() if fields.summary else ""
     if not summary:
         summary = excerpt(body_html, config.summary_words)
@@ -215,30 +220,9 @@ def parse_post(
         image=image,
         imported_from=fields.imported_from,
         files=bundle_files(bundle) if bundle is not None else (),
-        resized=tuple(dict.fromkeys(prepared.resized)),
+        resized=tuple(dict.fromkeys(resized)),
     )
     return post, [], lines
-
-
-def _card_image(
-    value: str | None, where: Where, lines: LineMap, page: str
-) -> tuple[str | None, list[Problem]]:
-    """The ``image:`` of a post as a URL for its card, or the problem of a missing file."""
-    if value is None or not value.strip():
-        return None, []
-    value = value.strip()
-    found = local_target(value, where)
-    if found is not None and (found[0] is None or not found[0].is_file()):
-        line = lines.get(("image",))
-        return None, [Problem(where.source, line, f"no such file: '{value}'", "image")]
-    return _site_url(value, page), []
-
-
-def _site_url(url: str, page: str) -> str:
-    """A URL of a post's body as seen from anywhere on the site (``page`` is the post's path)."""
-    if url.startswith("/") or "://" in url or url.startswith("data:"):
-        return url
-    return posixpath.normpath(posixpath.join(page, url))
 
 
 # What a long-lived process (``veille serve``) remembers of each post file between

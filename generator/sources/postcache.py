@@ -106,7 +106,7 @@ def encode(parsed: Parsed) -> tuple[str, str]:
             "image": post.image,
             "imported_from": post.imported_from,
             "files": list(post.files),
-            "resized": list(post.resized),
+            "resized": [[rel, width] for rel, width in post.resized],
         }
     body = "" if post is None else post.body_html
     return json.dumps(record, ensure_ascii=False, sort_keys=True), body
@@ -151,7 +151,7 @@ def decode(text: str, body: str, path: Path) -> Parsed:
             image=_optional(raw["image"]),
             imported_from=_optional(raw["imported_from"]),
             files=tuple(_text(f) for f in raw["files"]),
-            resized=tuple(_text(f) for f in raw["resized"]),
+            resized=tuple((_text(rel), int(width)) for rel, width in raw["resized"]),
         )
     return Parsed(post, problems, lines)
 
