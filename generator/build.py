@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment
 
 from generator import clock
+from generator.assets import render_assets
 from generator.config import SiteConfig
 from generator.context import PageFamily, RenderContext
 from generator.discovery import discovery_context, render_discovery
@@ -107,6 +108,7 @@ PAGE_FAMILIES: tuple[PageFamily, ...] = (
     render_feeds,  # Atom feed, threads list
     render_static,  # the themes' static files
     render_me,  # /me/: the reader's own page, filled in the browser
+    render_assets,  # page bundles' files, their resized images, content/media/
 )
 
 

@@ -106,6 +106,13 @@ class MetricsConfig(_Section):
     show_top_contributors: bool = False
 
 
+class ImagesConfig(_Section):
+    """The ``images:`` section: wider images get a resized copy; bigger files a warning."""
+
+    max_width: int = Field(default=1600, ge=16, le=20_000)
+    max_bytes: int = Field(default=10_000_000, ge=1)
+
+
 class SiteConfig(_Section):
     """The whole validated ``site.yaml``; ``root`` is the folder that holds it."""
 
@@ -126,6 +133,7 @@ class SiteConfig(_Section):
     newsletter: NewsletterConfig = NewsletterConfig()
     metrics: MetricsConfig = MetricsConfig()
     notifications: NotificationsConfig = NotificationsConfig()
+    images: ImagesConfig = ImagesConfig()
     root: Path = Field(default=Path("."), exclude=True)
     source: Path = Field(default=Path(SITE_FILE), exclude=True)
 

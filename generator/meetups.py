@@ -34,12 +34,21 @@ class Linkable(Protocol):
 
 
 def refers_to(post: Linkable, meetup: Linkable) -> bool:
-    """Whether ``post`` is linked to ``meetup``: its ``event_ref`` names the meetup's slug.
+    """Whether ``post`` is linked to ``meetup``: its ``event_ref`` names the meetup.
 
-    Content validation guarantees an ``event_ref`` is a meetup's exact slug, so no
-    other spelling (a path, stray slashes) needs matching; a meetup is not its own post.
+    Content validation resolves every ``event_ref`` to ``<year>/<slug>`` (slugs are
+    unique per year only); records made in code may still name a bare slug. A meetup
+    is not its own post.
     """
-    return post.event_ref == meetup.slug and post.path != meetup.path
+    ref = post.event_ref
+    if ref is None or post.path == meetup.path:
+        return False
+    return ref_path(ref) == meetup.path if "/" in ref else ref == meetup.slug
+
+
+def ref_path(ref: str) -> str:
+    """The page path a resolved ``<year>/<slug>`` reference names."""
+    return f"/posts/{ref.strip('/')}/"
 
 
 def phase_of(moment: datetime, event: Event) -> Phase:

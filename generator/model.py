@@ -74,6 +74,11 @@ class Post:
     event: Event | None = None
     event_ref: str | None = None
     updated: datetime | None = None
+    contributors: tuple[str, ...] = ()  # further authors (person ids)
+    image: str | None = None  # the card's picture: a site path or an absolute URL
+    imported_from: str | None = None  # the source id of an imported post (never shown)
+    files: tuple[str, ...] = ()  # a bundle's files, relative to its folder
+    resized: tuple[tuple[str, int], ...] = ()  # (file, width) of each resized copy to publish
 
     @property
     def path(self) -> str:
@@ -142,6 +147,7 @@ class Item:
     note_html: str = ""
     thumbnail: str | None = None
     updated: datetime | None = None
+    contributors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

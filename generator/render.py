@@ -17,10 +17,11 @@ from xml.etree import ElementTree as ET
 
 from markupsafe import Markup
 
+from generator.bundles import absolute_urls
 from generator.config import SiteConfig
 from generator.context import RenderContext
 from generator.meetups import Phase, phase_of, refers_to
-from generator.model import Item, OutputFile
+from generator.model import Item, Kind, OutputFile
 from generator.pagecache import Uncacheable, canonical
 from generator.text import slugify
 from generator.views import View
@@ -228,6 +229,10 @@ def render_atom(items: Iterable[Item], config: SiteConfig, now: datetime) -> Out
             ET.SubElement(entry, f"{{{ATOM}}}category", term=tag)
         summary = ET.SubElement(entry, f"{{{ATOM}}}summary", type="html")
         summary.text = item.note_html + item.summary_html
+        if item.kind is not Kind.LINK and item.body_html:
+            # The whole post, its bundle's images and links absolute for feed readers.
+            content = ET.SubElement(entry, f"{{{ATOM}}}content", type="html")
+            content.text = absolute_urls(item.body_html, base, item.path)
     data = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return OutputFile("feed.xml", data + b"\n")
 

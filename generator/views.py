@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.config import SiteConfig
+from generator.meetups import ref_path
 from generator.model import Item
 from generator.text import slugify
 from generator.wall import Wall, upcoming
@@ -43,7 +44,8 @@ class Views:
         self.extra_nav = extra_nav
         self._upcoming = upcoming(wall.items, now)[:3]
         self._upcoming_cache: list[View] | None = None
-        self.meetups = {i.slug: i for i in wall.by_kind.get("meetup", ())}
+        self.meetups = {i.path: i for i in wall.by_kind.get("meetup", ())}
+        self._meetup_slugs = {i.slug: i for i in wall.by_kind.get("meetup", ())}
         self._listed: dict[str, View] = {}  # list views of items, made once per build
 
     def site(self) -> View:
@@ -147,7 +149,8 @@ class Views:
             }
         meetup = None
         if item.event_ref is not None:
-            target = self.meetups.get(item.event_ref)
+            ref = item.event_ref
+            target = self.meetups.get(ref_path(ref)) if "/" in ref else self._meetup_slugs.get(ref)
             if target is not None:
                 meetup = {"title": target.title, "path": target.path}
         thread = self.comments.get(item.path, {})
@@ -158,6 +161,7 @@ class Views:
             "date": item.date,
             "summary_html": Markup(item.summary_html),  # noqa: S704 - escaped or sanitised upstream
             "author": self.person(item.author),
+            "contributors": [self.person(c) for c in item.contributors],
             "tags": [self.tag(t) for t in item.tags],
             "community": self.community_ref(item.community) if item.community else None,
             "pinned": item.pinned,

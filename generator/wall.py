@@ -58,7 +58,9 @@ def item_from_post(post: Post) -> Item:
         pinned=post.pinned,
         event=post.event,
         event_ref=post.event_ref,
+        thumbnail=post.image,
         updated=post.updated,
+        contributors=post.contributors,
     )
 
 

@@ -338,6 +338,7 @@ def _post_entry(post: Post, base: str, people: dict[str, str], comments: int = 0
         event_end=ev.end if ev else None,
         location=ev.location if ev else None,
         online_url=ev.online_url if ev and _is_http(ev.online_url) else None,
+        image_url=urljoin(base, post.image.lstrip("/")) if post.image else None,
     )
 
 

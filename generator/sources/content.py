@@ -11,7 +11,7 @@ import logging
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,17 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from generator.bundles import (
+    INDEX,
+    MEDIA,
+    Where,
+    bundle_digest,
+    bundle_files,
+    card_image,
+    prepare_body,
+    site_url,
+    thumbnail,
+)
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem, display
 from generator.markup import MarkdownRenderer
@@ -81,12 +92,15 @@ class FrontMatter(_Strict):
     pinned: bool = False
     event: EventFields | None = None
     event_ref: str | None = None
+    image: str | None = None
+    contributors: tuple[str, ...] = ()
+    imported_from: str | None = None
 
     _title = field_validator("title")(_nonempty)
 
     _date = field_validator("date", mode="before")(_parse_when)
 
-    @field_validator("tags", mode="before")
+    @field_validator("tags", "contributors", mode="before")
     @classmethod
     def _tags(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -117,13 +131,28 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
 def post_files(config: SiteConfig) -> list[tuple[str, Path]]:
     """Every post file with its name below the posts folder (``2026/a.md``), in a stable order.
 
-    Names are cut from the path's text: ``Path.relative_to`` is slow at 10,000 files.
+    A folder holding an ``index.md`` is a page bundle: that file is the post and
+    everything else below it (Markdown included) is one of its files. Names are cut
+    from the path's text: ``Path.relative_to`` is slow at 10,000 files.
     """
     root = config.content_path / "posts"
     if not root.is_dir():
         return []
     cut = len(str(root)) + 1
-    return [(str(path)[cut:].replace(os.sep, "/"), path) for path in sorted(root.rglob("*.md"))]
+    found = []
+    for top, dirs, names in os.walk(root):
+        if top != str(root) and INDEX in names:
+            dirs[:] = []
+            found.append(os.path.join(top, INDEX))
+            continue
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(os.path.join(top, n) for n in names if n.endswith(".md"))
+    return [(path[cut:].replace(os.sep, "/"), Path(path)) for path in sorted(found)]
+
+
+def is_bundle(path: Path) -> bool:
+    """Whether the post at ``path`` is a page bundle (``<slug>/index.md``)."""
+    return path.name == INDEX
 
 
 def parse_post(
@@ -134,7 +163,7 @@ def parse_post(
 ) -> tuple[Post | None, list[Problem], LineMap]:
     """Front matter + Markdown → a Post, or the problems that prevent it."""
     try:
-        raw_yaml, body, _ = split_front_matter(text)
+        raw_yaml, body, first_line = split_front_matter(text)
         data, lines = parse_yaml(raw_yaml, line_offset=1)
     except YamlSyntaxError as exc:
         return None, [Problem(path, exc.line, exc.message)], {}
@@ -152,15 +181,32 @@ def parse_post(
             line = lines.get(("event", "end"))
             return None, [Problem(path, line, "the event ends before it starts", "event.end")], {}
         event = Event(start, end, fields.event.location, fields.event.online_url)
-    body_html = render(body)
+    bundle = path.parent if is_bundle(path) else None
+    slug = slugify(bundle.name if bundle is not None else path.stem)
+    when = to_utc(fields.date, tz)
+    where = Where(
+        path, bundle, config.content_path / MEDIA, body, first_line, config.images.max_width
+    )
+    prepared = prepare_body(render(body), where)
+    body_html = prepared.html
+    image, problems = card_image(
+        fields.image, where, lines.get(("image",)), f"/posts/{when.year}/{slug}/"
+    )
+    problems = sorted(prepared.problems + problems, key=lambda p: p.line or 0)
+    if problems:
+        return None, problems, lines
+    if image is None and prepared.first_image is not None:
+        image = site_url(prepared.first_image, f"/posts/{when.year}/{slug}/")
+    resized = list(prepared.resized)
+    image = thumbnail(image, fields.image or prepared.first_image, where, resized)
     summary = fields.summary.strip() if fields.summary else ""
     if not summary:
         summary = excerpt(body_html, config.summary_words)
     post = Post(
-        slug=slugify(path.stem),
+        slug=slug,
         source=path,
         title=fields.title,
-        date=to_utc(fields.date, tz),
+        date=when,
         body_html=body_html,
         summary=summary,
         author=fields.author,
@@ -170,13 +216,18 @@ def parse_post(
         pinned=fields.pinned,
         event=event,
         event_ref=fields.event_ref,
+        contributors=tuple(dict.fromkeys(fields.contributors)),
+        image=image,
+        imported_from=fields.imported_from,
+        files=bundle_files(bundle) if bundle is not None else (),
+        resized=tuple(dict.fromkeys(resized)),
     )
     return post, [], lines
 
 
 # What a long-lived process (``veille serve``) remembers of each post file between
 # builds: name → (post cache fingerprint, (mtime, size, inode, ctime), parsed form).
-Status = tuple[int, int, int, int]
+Status = tuple[int, int, int, int, int]
 StatMemo = dict[str, tuple[str, Status, Parsed]]
 
 
@@ -197,22 +248,60 @@ def load_posts(
         if post is None:
             continue
         problems.extend(_unknown_ref(post, lines, "author", "person", post.author, people))
+        for contributor in post.contributors:
+            problems.extend(
+                _unknown_ref(post, lines, "contributors", "person", contributor, people)
+            )
         problems.extend(
             _unknown_ref(post, lines, "community", "community", post.community, communities)
         )
         posts.append((post, lines))
-    by_slug: dict[str, Post] = {}
+    by_url: dict[str, Post] = {}
     for post, _ in posts:
-        if post.slug in by_slug:
-            first = display(by_slug[post.slug].source)
-            problems.append(
-                Problem(post.source, 1, f"duplicate slug '{post.slug}' (also used by {first})")
-            )
-        by_slug.setdefault(post.slug, post)
-    meetups = {p.slug for p, _ in posts if p.event is not None}
+        first = by_url.setdefault(post.path, post)
+        if first is not post:
+            where = display(first.source)
+            message = f"duplicate slug '{post.slug}' in {post.date.year} (also used by {where})"
+            problems.append(Problem(post.source, 1, message))
+    meetups: dict[str, list[str]] = {}
+    for post, _ in posts:
+        if post.event is not None:
+            meetups.setdefault(post.slug, []).append(f"{post.date.year}/{post.slug}")
+    resolved = []
     for post, lines in posts:
-        problems.extend(_unknown_ref(post, lines, "event_ref", "meetup", post.event_ref, meetups))
+        if post.event_ref is not None:
+            ref, problem = resolve_ref(post.event_ref, meetups)
+            if problem is not None:
+                problems.append(
+                    Problem(post.source, lines.get(("event_ref",)), problem, "event_ref")
+                )
+            elif ref != post.event_ref:
+                post = replace(post, event_ref=ref)
+        resolved.append((post, lines))
+    posts = resolved
     return tuple(p for p, _ in posts if drafts or not p.draft)
+
+
+def resolve_ref(value: str, meetups: dict[str, list[str]]) -> tuple[str, str | None]:
+    """A meetup reference as ``<year>/<slug>``, or the problem: unknown, or ambiguous.
+
+    ``<year>/<slug>`` always names one meetup; a bare ``<slug>`` only when a single
+    year has a meetup of that slug (``meetups``: slug → its ``<year>/<slug>`` forms).
+    """
+    value = value.strip().strip("/")
+    year, _, slug = value.rpartition("/")
+    candidates = meetups.get(slug, [])
+    if year:
+        if value in candidates:
+            return value, None
+        known = {c for forms in meetups.values() for c in forms}
+        return value, unknown_id("meetup", value, known)
+    if not candidates:
+        return value, unknown_id("meetup", value, set(meetups))
+    if len(candidates) > 1:
+        listed = ", ".join(sorted(candidates))
+        return value, f"ambiguous meetup id '{value}': write one of {listed}"
+    return candidates[0], None
 
 
 def _unknown_ref(
@@ -271,7 +360,10 @@ class PostSource:
         data, text, problem = _read_post(path)
         if text is None:
             return Parsed(None, (problem,) if problem else (), {})
-        key = content_key(self.cache.fingerprint, data)
+        files = b""
+        if is_bundle(path):
+            files = bundle_digest(path.parent, bundle_files(path.parent))
+        key = content_key(self.cache.fingerprint, data, files)
         parsed = self.cache.get(name, key, path)
         if parsed is None:
             return Missing(name, path, key, text)
@@ -302,12 +394,20 @@ class PostSource:
 
 
 def _status(path: Path) -> Status | None:
-    """What tells a file changed without reading it: mtime, size, inode and ctime."""
+    """What tells a file changed without reading it: mtime, size, inode and ctime.
+
+    For a bundle, the same of every file beside its ``index.md`` is folded in.
+    """
     try:
         found = os.stat(path)
+        files = 0
+        if is_bundle(path):
+            folder = path.parent
+            stats = [(rel, os.stat(folder / rel)) for rel in bundle_files(folder)]
+            files = hash(tuple((r, s.st_mtime_ns, s.st_size, s.st_ino) for r, s in stats))
     except OSError:
         return None
-    return (found.st_mtime_ns, found.st_size, found.st_ino, found.st_ctime_ns)
+    return (found.st_mtime_ns, found.st_size, found.st_ino, found.st_ctime_ns, files)
 
 
 def _read_post(path: Path) -> tuple[bytes, str | None, Problem | None]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import generator
+from generator.bundles import MEDIA, bundle_files
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.fingerprint import code_digest
@@ -27,10 +28,10 @@ from generator.model import Event, Post
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # PRAGMA user_version of the cache file; another value resets it
+FORMAT = 3  # PRAGMA user_version of the cache file; another value resets it
 CACHE_FILE = "posts.sqlite3"
 # The front matter keys whose lines a parsed post keeps: those ``load_posts`` may report.
-LINE_KEYS = ("author", "community", "event_ref")
+LINE_KEYS = ("author", "contributors", "community", "event_ref")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +52,29 @@ def fingerprint(config: SiteConfig) -> str:
         "engine": engine_version(config.markdown_engine),
         "timezone": config.timezone,
         "summary_words": config.summary_words,
+        "max_width": config.images.max_width,
+        # The site's media files: a body naming one is checked and measured against them.
+        "media": media_digest(config.content_path / MEDIA),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def content_key(fingerprint_: str, data: bytes) -> str:
-    """The cache key of one post file's bytes under one fingerprint."""
-    return hashlib.sha256(fingerprint_.encode() + b"\0" + data).hexdigest()
+def media_digest(folder: Path) -> str:
+    """Names, sizes and times of the files under ``content/media/`` (cheap: no file is read)."""
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for rel in bundle_files(folder):
+            try:
+                found = (folder / rel).stat()
+            except OSError:
+                continue
+            digest.update(f"{rel}\0{found.st_size}\0{found.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def content_key(fingerprint_: str, data: bytes, files: bytes = b"") -> str:
+    """The cache key of one post file's bytes (and its bundle's files) under one fingerprint."""
+    return hashlib.sha256(fingerprint_.encode() + b"\0" + data + b"\0" + files).hexdigest()
 
 
 def encode(parsed: Parsed) -> tuple[str, str]:
@@ -85,6 +102,11 @@ def encode(parsed: Parsed) -> tuple[str, str]:
             else [event.start.isoformat(), event.end.isoformat(), event.location, event.online_url],
             "event_ref": post.event_ref,
             "updated": None if post.updated is None else post.updated.isoformat(),
+            "contributors": list(post.contributors),
+            "image": post.image,
+            "imported_from": post.imported_from,
+            "files": list(post.files),
+            "resized": [[rel, width] for rel, width in post.resized],
         }
     body = "" if post is None else post.body_html
     return json.dumps(record, ensure_ascii=False, sort_keys=True), body
@@ -125,6 +147,11 @@ def decode(text: str, body: str, path: Path) -> Parsed:
             ),
             event_ref=_optional(raw["event_ref"]),
             updated=None if raw["updated"] is None else datetime.fromisoformat(raw["updated"]),
+            contributors=tuple(_text(c) for c in raw["contributors"]),
+            image=_optional(raw["image"]),
+            imported_from=_optional(raw["imported_from"]),
+            files=tuple(_text(f) for f in raw["files"]),
+            resized=tuple((_text(rel), int(width)) for rel, width in raw["resized"]),
         )
     return Parsed(post, problems, lines)
 

@@ -188,10 +188,6 @@ def test_unknown_community_in_the_map_is_a_usage_error(site: Path, tmp_path: Pat
     assert "unknown community id(s) ops" in result.output
 
 
-@pytest.mark.xfail(
-    reason="page bundles and image/contributors/imported_from land with issue 13 point 1",
-    strict=True,
-)
 def test_the_imported_site_builds(site: Path) -> None:
     _import(site)
     out = site.parent / "public"
