@@ -51,6 +51,9 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("404", "/404.html"),
 )
 WIDTHS = (1280, 375)
+# Lazy images load before the picture is taken, so that a failing one has hidden itself.
+LOAD_IMAGES = "document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })"
+IMAGES_SETTLED = "[...document.images].every(i => i.complete)"
 SCHEMES = ("light", "dark")
 
 
@@ -88,8 +91,15 @@ def shoot(public: Path, out: Path, pages: tuple[tuple[str, str], ...] = PAGES) -
                     color_scheme=scheme,  # type: ignore[arg-type]  # Literal in playwright's stubs
                     reduced_motion="reduce",
                 )
+                # Offline and deterministic: pictures hosted elsewhere fail at once (and hide).
+                page.route(
+                    lambda url: not url.startswith(base),
+                    lambda route: route.abort(),
+                )
                 for name, path in pages:
                     page.goto(base + path, wait_until="networkidle")
+                    page.evaluate(LOAD_IMAGES)
+                    page.wait_for_function(IMAGES_SETTLED)
                     target = out / f"{name}-{width}-{scheme}.png"
                     page.screenshot(path=str(target), full_page=True, animations="disabled")
                     written.append(target)

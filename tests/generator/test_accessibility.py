@@ -17,6 +17,10 @@ PAGES = [
     "/posts/2026/how-we-run-veille/",
     "/posts/2026/platform-night-4-kubernetes-upgrades/",
     "/links/",
+    "/links/2026/karpenter-or-cluster-autoscaler-a-six-month-cost-e7f045/",
+    "/posts/2026/postgresql-19-what-matters-for-us/",
+    "/tags/kubernetes/",
+    "/sites/lyon/",
     "/people/",
     "/people/emma-laurent/",
     "/tags/",
@@ -25,6 +29,7 @@ PAGES = [
     "/events/",
     "/search/",
     "/metrics/",
+    "/metrics/notice/",
     "/newsletter/",
     "/404.html",
 ]
