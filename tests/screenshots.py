@@ -52,7 +52,9 @@ PAGES: tuple[tuple[str, str], ...] = (
 )
 WIDTHS = (1280, 375)
 # Lazy images load before the picture is taken, so that a failing one has hidden itself.
-LOAD_IMAGES = "document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })"
+LOAD_IMAGES = (
+    "document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })"
+)
 IMAGES_SETTLED = "[...document.images].every(i => i.complete)"
 SCHEMES = ("light", "dark")
 
