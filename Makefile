@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: serve test lint typecheck pytest system-deps bench build clean golden
+.PHONY: serve test lint typecheck pytest system-deps bench build clean golden screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: lint typecheck pytest
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden_regen
+
+# Every page type at 1280 and 375 px, light and dark, into docs/screenshots/ (Chromium).
+screenshots: $(STAMP) system-deps
+	SOURCE_DATE_EPOCH=1796083200 TZ=UTC $(BIN)/python -m tests.screenshots
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

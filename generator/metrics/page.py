@@ -211,7 +211,13 @@ def metrics_view(report: MetricsReport, config: SiteConfig, _: Gettext) -> dict[
         for name in DETAILS
     ]
     charts = {
-        key: {"id": c.id, "title": c.title, "description": c.description, "svg": Markup(c.svg)}  # noqa: S704 - made here
+        key: {
+            "id": c.id,
+            "title": c.title,
+            "description": c.description,
+            "svg": Markup(c.svg),  # noqa: S704 - made here
+            "svg_narrow": Markup(c.svg_narrow),  # noqa: S704 - made here
+        }
         for key, c in _charts(report, _).items()
     }
     return {

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.generator.test_layout import first_link
+
 pytestmark = pytest.mark.browser
 
 PAGES = [
@@ -17,6 +19,9 @@ PAGES = [
     "/posts/2026/how-we-run-veille/",
     "/posts/2026/platform-night-4-kubernetes-upgrades/",
     "/links/",
+    "/posts/2026/postgresql-19-what-matters-for-us/",
+    "/tags/kubernetes/",
+    "/sites/lyon/",
     "/people/",
     "/people/emma-laurent/",
     "/tags/",
@@ -25,6 +30,7 @@ PAGES = [
     "/events/",
     "/search/",
     "/metrics/",
+    "/metrics/notice/",
     "/newsletter/",
     "/404.html",
 ]
@@ -57,7 +63,7 @@ def test_pages_have_no_accessibility_violations(
     base = serve_dir(sample_public)
     page = browser.new_page(color_scheme=scheme, viewport={"width": width, "height": 800})
     found = {}
-    for path in PAGES:
+    for path in [*PAGES, first_link(sample_public)]:
         response = page.goto(base + path)
         assert response is not None and response.status in (200, 404), path
         problems = violations(page)

@@ -17,6 +17,7 @@ from tests.htmlcheck import parse_page
 
 EPOCH = "1796000000"  # 2026-11-29: after Platform Night #4, before the December evening
 NIGHT = "/posts/2026/platform-night-4-kubernetes-upgrades/"
+EVENING = "/posts/2026/data-ai-evening-llm-evaluation/"
 
 
 @pytest.fixture
@@ -39,7 +40,10 @@ def test_events_page_splits_upcoming_and_past(built: Path) -> None:
     assert "Platform Night #4" in past
     page = parse_page(built / "events/index.html")
     assert "/events.ics" in page.links
-    assert NIGHT + "event.ics" in page.links
+    assert EVENING + "event.ics" in page.links
+    # The night is over: no "Add to calendar" for it (its .ics file stays published).
+    assert NIGHT + "event.ics" not in page.links
+    assert (built / NIGHT.strip("/") / "event.ics").is_file()
 
 
 def test_every_calendar_parses_back_in_the_site_time_zone(built: Path) -> None:
@@ -59,10 +63,14 @@ def test_every_calendar_parses_back_in_the_site_time_zone(built: Path) -> None:
     assert str(event["uid"]) == NIGHT + "@127.0.0.1"
 
 
-def test_meetup_page_groups_linked_posts_and_offers_a_calendar(built: Path) -> None:
+def test_meetup_page_groups_linked_posts_and_offers_a_calendar_until_it_is_over(
+    built: Path,
+) -> None:
+    upcoming = parse_page(built / EVENING.strip("/") / "index.html")
+    assert EVENING + "event.ics" in upcoming.links
     page = parse_page(built / NIGHT.strip("/") / "index.html")
     html = (built / NIGHT.strip("/") / "index.html").read_text()
-    assert NIGHT + "event.ics" in page.links
+    assert NIGHT + "event.ics" not in page.links
     phases = {"Before", "During", "After"}
     assert [text for level, text in page.headings if text in phases] == [
         "Before",

@@ -11,7 +11,7 @@ import pytest
 
 from generator.build import make_wall, render_context
 from generator.config import SiteConfig, parse_config
-from generator.metrics.charts import finish_svg
+from generator.metrics.charts import PALETTE, finish_svg, ticks
 from generator.metrics.page import render_metrics
 from generator.model import Site
 from tests.generator.metrics_fixtures import NOW, network
@@ -78,7 +78,7 @@ def test_each_chart_is_a_labelled_figure_with_a_data_table(tmp_path: Path) -> No
     html = render(network(), config(tmp_path))["metrics/index.html"].decode()
     page = outline(html.encode())
     svgs = page.all("svg")
-    assert len(svgs) == 3
+    assert len(svgs) == 6  # each chart drawn wide and narrow; the page's CSS shows one
     for svg in svgs:
         assert svg["role"] == "img"
         chart = svg["id"]
@@ -187,3 +187,33 @@ def test_every_metrics_setting_is_documented() -> None:
     docs = (Path(__file__).parents[2] / "docs" / "metrics.md").read_text(encoding="utf-8")
     for key in MetricsConfig.model_fields:
         assert f"| `{key}` |" in docs, key
+
+
+def test_every_series_is_in_a_legend_inside_the_drawing(tmp_path: Path) -> None:
+    html = render(network(), config(tmp_path))["metrics/index.html"].decode()
+    for svg in re.findall(r"<svg\b.*?</svg>", html, re.DOTALL):
+        height = float(re.search(r'viewBox="0 0 \d+ (\d+)"', svg).group(1))  # type: ignore[union-attr]  # pygal always writes one
+        legend = re.search(
+            r'<g transform="translate\(8, (\d+)\)"><g class="chart-legend">(.*?)</g></g>',
+            svg,
+            re.DOTALL,
+        )
+        assert legend is not None
+        top = float(legend.group(1))
+        for y in re.findall(r'<text x="[\d.]+" y="(\d+)"', legend.group(2)):
+            assert top + float(y) < height, "a legend entry below the drawing's edge"
+    assert html.count("chart-legend") == 6
+    weekly = html[html.index('id="chart-metrics-weekly"') :]
+    for name in ("Posts", "Links", "Comments", "Reactions", "Engaged people"):
+        assert f">{name}</text>" in weekly.split("</svg>")[0]
+
+
+def test_chart_colours_are_the_site_palette_and_distinct() -> None:
+    assert len(set(PALETTE)) == len(PALETTE)
+    assert all(colour.startswith("var(--chart-") for colour in PALETTE)
+
+
+def test_phone_ticks_are_few_and_round() -> None:
+    assert ticks(25) == [0, 10, 20, 30]
+    assert ticks(3) == [0, 1, 2, 3]
+    assert ticks(0) == [0, 1]
