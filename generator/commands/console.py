@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from babel import Locale
 from rich.console import Console
 from rich.text import Text
 
@@ -57,7 +58,16 @@ def show_error(exc: VeilleError) -> None:
         err_console.print(Text.assemble(("error", "red"), " ", str(line)))
     if isinstance(exc, ContentError):
         count = len(exc.problems)
-        err_console.print(f"{count} problem{'s' if count != 1 else ''} found; nothing written.")
+        err_console.print(f"{counted(count, 'problem')} found; nothing written.")
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``count`` and the noun in the English plural form Babel's rules pick: "1 meetup"."""
+    form = _ENGLISH.plural_form(count)
+    return f"{count} {singular if form == 'one' else (plural or singular + 's')}"
+
+
+_ENGLISH = Locale.parse("en")
 
 
 def verbose() -> bool:
