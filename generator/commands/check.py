@@ -53,7 +53,8 @@ def check_site(config: SiteConfig, drafts: bool = True) -> CheckReport:
     render_in_memory(published, wall, config)
     draft_count = len(site.posts) - len(published.posts)
     summary = (
-        f"{counted(len(published.posts), 'post')}, {counted(len(site.people), 'person', 'people')}, "
+        f"{counted(len(published.posts), 'post')}, "
+        f"{counted(len(site.people), 'person', 'people')}, "
         f"{counted(len(site.communities), 'community', 'communities')}, "
         f"{counted(len(wall.items), 'item')} on the wall"
     )
