@@ -185,7 +185,7 @@ def build(
             indexer = SearchStep(
                 html_fingerprint(files), target, search_record(config), defer=defer_search
             )
-            result = publish(files, target, finish=indexer)
+            result = publish(files, target, finish=indexer, work=publish_work(config))
             cache.save()
     return BuildResult(
         out=target,
@@ -197,6 +197,11 @@ def build(
         stages=timings,
         search_pending=indexer.fingerprint if indexer.deferred else None,
     )
+
+
+def publish_work(config: SiteConfig) -> Path:
+    """Where the writer keeps its staging and previous trees, out of the user's sight."""
+    return config.cache_path / "publish"
 
 
 def search_record(config: SiteConfig) -> Path:

@@ -135,14 +135,15 @@ class Rebuilder:
         self._indexing.start()
 
     def _index(self, fingerprint: str, version: int, before: threading.Thread | None) -> None:
-        from generator.build import search_record
+        from generator.build import publish_work, search_record
         from generator.search import BUNDLE, index_site, record_bundle, snapshot_html
-        from generator.writer import replace_folder
+        from generator.writer import replace_folder, scratch
 
         if before is not None:
             before.join()
         out = self.out.resolve()
-        snapshot = out.with_name(f".{out.name}.search")
+        work = publish_work(self.config)
+        snapshot = scratch(out, work, "search")
         try:
             with self._lock:
                 if self.version != version:
@@ -152,7 +153,7 @@ class Rebuilder:
             with self._lock:
                 if self.version != version:
                     return
-                replace_folder(out, BUNDLE, snapshot / BUNDLE)
+                replace_folder(out, BUNDLE, snapshot / BUNDLE, work)
                 record_bundle(search_record(self.config), fingerprint, out / BUNDLE)
             self.report("search index updated")
         except (VeilleError, OSError) as exc:
@@ -217,12 +218,15 @@ def watch_paths(config: SiteConfig) -> list[Path]:
 
 def start_watching(rebuilder: Rebuilder) -> Any:
     """A watchdog observer that asks ``rebuilder`` for a build on every relevant change."""
+    from generator.build import publish_work
+    from generator.writer import scratch
+
     config = rebuilder.config
     observer = Observer()
     root = config.source.resolve().parent
     ignore = (
         rebuilder.out.resolve(),
-        rebuilder.out.resolve().parent / f".{rebuilder.out.name}.staging",
+        scratch(rebuilder.out, publish_work(config), "staging"),
         root / ".venv",
         root / ".git",
     )
