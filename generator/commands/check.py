@@ -6,12 +6,12 @@ from dataclasses import dataclass, replace
 
 from generator import clock
 from generator.build import load_site, make_wall, render_site
-from generator.commands.console import counted
 from generator.config import SiteConfig
 from generator.errors import ContentError
 from generator.model import Site
 from generator.pagecache import PageCache, stack_fingerprint
 from generator.sources.curation import check_curation, curation_path
+from generator.text import counted
 from generator.themes import template_errors
 from generator.wall import Wall
 

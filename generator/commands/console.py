@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from babel import Locale
 from rich.console import Console
 from rich.text import Text
 
 from generator.config import SiteConfig, load_config
 from generator.errors import ContentError, UsageError, VeilleError
+from generator.text import counted
 
 F = TypeVar("F", bound=Callable[..., Any])
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -59,15 +59,6 @@ def show_error(exc: VeilleError) -> None:
     if isinstance(exc, ContentError):
         count = len(exc.problems)
         err_console.print(f"{counted(count, 'problem')} found; nothing written.")
-
-
-def counted(count: int, singular: str, plural: str | None = None) -> str:
-    """``count`` and the noun in the English plural form Babel's rules pick: "1 meetup"."""
-    form = _ENGLISH.plural_form(count)
-    return f"{count} {singular if form == 'one' else (plural or singular + 's')}"
-
-
-_ENGLISH = Locale.parse("en")
 
 
 def verbose() -> bool:

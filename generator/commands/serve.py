@@ -27,10 +27,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from generator.commands.console import counted
 from generator.config import SiteConfig, load_config
 from generator.errors import VeilleError
 from generator.sources.content import StatMemo
+from generator.text import counted
 
 log = logging.getLogger(__name__)
 RELOAD_PATH = "/__veille/reload"
