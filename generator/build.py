@@ -41,7 +41,7 @@ from generator.snapshot import build_snapshot, saved_counts
 from generator.sources.comments import load_comments_data
 from generator.sources.content import StatMemo, load_content
 from generator.sources.curation import load_curation
-from generator.themes import make_environment
+from generator.themes import make_environment, template_errors
 from generator.views import Views
 from generator.wall import Wall, build_wall
 from generator.writer import publish
@@ -182,16 +182,18 @@ def build(
         site = load_site(config, drafts, memo)
     with _stage("wall", timings, progress):
         wall = make_wall(site, config)
-    with _stage("render", timings, progress):
-        fingerprint, reads_now = stack_fingerprint(config)
-        cache = PageCache(config.cache_path / "build" / "pages.json", target, fingerprint)
-        files = render_site(site, wall, config, now, cache, reads_now)
-    with _stage("write", timings, progress):
-        indexer = SearchStep(
-            html_fingerprint(files), target, search_record(config), defer=defer_search
-        )
-        result = publish(files, target, finish=indexer)
-        cache.save()
+    # A template that fails names its file and line; the previous site stays published.
+    with template_errors(config):
+        with _stage("render", timings, progress):
+            fingerprint, reads_now = stack_fingerprint(config)
+            cache = PageCache(config.cache_path / "build" / "pages.json", target, fingerprint)
+            files = render_site(site, wall, config, now, cache, reads_now)
+        with _stage("write", timings, progress):
+            indexer = SearchStep(
+                html_fingerprint(files), target, search_record(config), defer=defer_search
+            )
+            result = publish(files, target, finish=indexer, work=publish_work(config))
+            cache.save()
     return BuildResult(
         out=target,
         items=len(wall.items),
@@ -202,6 +204,11 @@ def build(
         stages=timings,
         search_pending=indexer.fingerprint if indexer.deferred else None,
     )
+
+
+def publish_work(config: SiteConfig) -> Path:
+    """Where the writer keeps its staging and previous trees, out of the user's sight."""
+    return config.cache_path / "publish"
 
 
 def search_record(config: SiteConfig) -> Path:

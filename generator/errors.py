@@ -80,3 +80,20 @@ class UsageError(VeilleError):
     """The command was called wrongly (exit code 2)."""
 
     exit_code = 2
+
+
+class TemplateError(VeilleError):
+    """A theme template failed to compile or render; nothing is published.
+
+    ``path`` and ``line`` point into the template where Jinja2 stopped (the user's
+    own override when the failing code is there), ``message`` says what was wrong.
+    """
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return str(Problem(self.path, self.line, self.message))

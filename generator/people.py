@@ -92,11 +92,21 @@ def load_directory(config: SiteConfig, problems: list[Problem]) -> Directory:
     )
 
 
+SHORT_LIST = 10  # up to this many valid ids are listed in full after an unknown one
+
+
 def unknown_id(kind: str, value: str, known: Iterable[str]) -> str:
-    """The message for a reference to no known id, with a "did you mean" when one is close."""
-    guess = difflib.get_close_matches(value, sorted(known), n=1)
+    """The message for a reference to no known id: a "did you mean", and the ids when few."""
+    ids = sorted(known)
+    guess = difflib.get_close_matches(value, ids, n=1)
     hint = f" (did you mean '{guess[0]}'?)" if guess else ""
-    return f"unknown {kind} id '{value}'{hint}"
+    if not ids:
+        listed = f"; no {kind} id is defined"
+    elif len(ids) <= SHORT_LIST:
+        listed = f"; expected one of: {', '.join(ids)}"
+    else:
+        listed = ""
+    return f"unknown {kind} id '{value}'{hint}{listed}"
 
 
 def _read(path: Path, problems: list[Problem]) -> str | None:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
+from babel import Locale
 from markdown.extensions.toc import slugify as _toc_slugify
 
 # C0 and C1 controls except tab and newlines, lone surrogates, noncharacters.
@@ -158,3 +159,15 @@ def heading_slug(text: str) -> str:
     """The ``id`` Python-Markdown's toc gives a heading, so that cmark's headings get the same."""
     slug: str = _toc_slugify(text, "-")
     return slug
+
+
+_ENGLISH = Locale.parse("en")
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """A count and its noun for the CLI, in the plural form Babel's English rules pick.
+
+    "1 meetup", "0 meetups", "2 people" (``plural`` when not just ``singular + "s"``).
+    """
+    form = _ENGLISH.plural_form(count)
+    return f"{count} {singular if form == 'one' else (plural or singular + 's')}"

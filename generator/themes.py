@@ -8,6 +8,10 @@ Babel catalogues read from ``translations/<lang>/LC_MESSAGES/messages.po``.
 from __future__ import annotations
 
 import io
+import re
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -26,9 +30,13 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
 )
 
 from generator.config import DEFAULT_THEME, SiteConfig
+from generator.errors import TemplateError, display
 
 
 def template_dirs(theme: Path) -> list[str]:
@@ -125,3 +133,69 @@ def _compile_po(path: str, _mtime: int) -> Translations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+_MISSING = re.compile(r"^'[^']+' has no attribute '(?P<name>[^']+)'$")
+
+
+@contextmanager
+def template_errors(config: SiteConfig) -> Iterator[None]:
+    """Turn an exception raised by template code into a TemplateError naming file and line.
+
+    Jinja2 rewrites tracebacks so that template code appears as frames of the
+    template files; the innermost such frame is where the user has to look.
+    """
+    try:
+        yield
+    except TemplateError:
+        raise
+    except Exception as exc:
+        error = as_template_error(exc, config)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def as_template_error(exc: BaseException, config: SiteConfig) -> TemplateError | None:
+    """The TemplateError for ``exc`` if it comes from a template, else None."""
+    roots = [t.resolve() for t in (*config.theme_paths, DEFAULT_THEME)]
+    site = config.source.resolve().parent
+    if isinstance(exc, TemplateSyntaxError) and exc.filename:
+        return TemplateError(_where(Path(exc.filename), site), exc.lineno, exc.message or str(exc))
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if any(Path(f.filename).resolve().is_relative_to(r) for r in roots)
+        and f.filename.endswith((".html", ".xml", ".txt", ".eml", ".svg", ".json"))
+    ]
+    if not frames:
+        return None
+    frame = frames[-1]
+    return TemplateError(
+        _where(Path(frame.filename), site), frame.lineno, _message(exc, frame.line or "")
+    )
+
+
+def _where(path: Path, site: Path) -> Path | str:
+    """A template's path as the user knows it: relative to the site folder when inside it."""
+    path = path.resolve()
+    return str(path.relative_to(site)) if path.is_relative_to(site) else display(path)
+
+
+def _message(exc: BaseException, source: str) -> str:
+    """Jinja2's message, with the expression the template wrote in place of its value's type."""
+    if isinstance(exc, TemplateNotFound):
+        return f"template not found: {exc.name}"
+    text = exc.message if isinstance(exc, UndefinedError) and exc.message else str(exc)
+    missing = _MISSING.match(text)
+    if missing:
+        name = re.escape(missing["name"])
+        written = re.search(
+            rf"([A-Za-z_][\w.]*(?:\[[^\]]*\])*)\s*(?:\.{name}\b|\[\s*['\"]{name}['\"]\s*\])",
+            source,
+        )
+        if written:
+            return f"'{written[1]}' has no attribute '{missing['name']}'"
+    if isinstance(exc, (UndefinedError, TemplateSyntaxError)):
+        return text
+    return f"{type(exc).__name__}: {text}"

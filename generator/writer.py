@@ -1,16 +1,19 @@
 """Stage 4, write: the only module that writes the output folder, atomically.
 
-Files go to a staging folder beside the output; unchanged files are hard-linked
-from the previous build (same bytes, same mtime), then the staging folder
-replaces the output in two renames. The replaced site is kept beside the output
-and recycled as the next staging folder, so a rebuild touches only what changed.
-A build that fails or is killed before the swap leaves the previous site
-untouched; a kill between the two renames is repaired by the next build.
+Files go to a staging folder; unchanged files are hard-linked from the previous
+build (same bytes, same mtime), then the staging folder replaces the output in
+two renames. The replaced site is kept and recycled as the next staging folder,
+so a rebuild touches only what changed. Both trees live in the cache folder
+(``.veille/publish/``) when it is on the output's file system (renames must stay
+atomic), else hidden beside the output. A build that fails or is killed before
+the swap leaves the previous site untouched; a kill between the two renames is
+repaired, and leftovers of an interrupted build removed, by the next build.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import shutil
@@ -36,16 +39,45 @@ class WriteResult:
     unchanged: int
 
 
-def _siblings(out: Path) -> tuple[Path, Path]:
-    return out.with_name(f".{out.name}.staging"), out.with_name(f".{out.name}.previous")
+def scratch(out: Path, work: Path | None, name: str) -> Path:
+    """Where the writer keeps its ``name`` tree for ``out`` (staging, previous...).
+
+    Under ``work`` (the cache folder), one folder per output, when it is on the
+    output's file system; otherwise hidden beside the output (``.public.name``).
+    """
+    out = out.resolve()
+    if work is not None:
+        try:
+            work.mkdir(parents=True, exist_ok=True)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if os.stat(work).st_dev == os.stat(out.parent).st_dev:
+                key = hashlib.sha256(str(out).encode()).hexdigest()[:12]
+                return work.resolve() / f"{out.name}-{key}" / name
+        except OSError:
+            log.warning("cannot use %s; keeping %s's %s tree beside it", work, out, name)
+    return out.with_name(f".{out.name}.{name}")
 
 
-def recover(out: Path) -> None:
-    """Put back the previous site if a build was killed between its two renames."""
-    _, previous = _siblings(out)
-    if not out.exists() and previous.exists():
-        previous.rename(out)
-        log.warning("restored %s from an interrupted publish", out)
+def _siblings(out: Path, work: Path | None = None) -> tuple[Path, Path]:
+    return scratch(out, work, "staging"), scratch(out, work, "previous")
+
+
+def recover(out: Path, work: Path | None = None) -> None:
+    """Put back the previous site if a build was killed between its two renames.
+
+    Also removes what an interrupted build left: its staging tree, and the trees
+    older versions kept beside the output when they now live under ``work``.
+    """
+    out = out.resolve()
+    staging, previous = _siblings(out, work)
+    legacy = (out.with_name(f".{out.name}.staging"), out.with_name(f".{out.name}.previous"))
+    for kept in (previous, legacy[1]):
+        if not out.exists() and kept.exists():
+            kept.rename(out)
+            log.warning("restored %s from an interrupted publish", out)
+    for leftover in {staging, *legacy} - {previous}:
+        if leftover.exists():
+            shutil.rmtree(leftover)
 
 
 def _safe(path: str) -> PurePosixPath:
@@ -59,13 +91,16 @@ def publish(
     files: Iterable[OutputFile],
     out: Path,
     finish: Callable[[Path], None] | None = None,
+    work: Path | None = None,
 ) -> WriteResult:
-    """Write every file into ``out`` atomically; ``finish`` may add files to the staging tree."""
+    """Write every file into ``out`` atomically; ``finish`` may add files to the staging tree.
+
+    ``work`` is the folder for the staging and previous trees (the cache folder).
+    """
     out = out.resolve()
-    staging, previous = _siblings(out)
-    recover(out)
-    if staging.exists():
-        shutil.rmtree(staging)
+    staging, previous = _siblings(out, work)
+    recover(out, work)
+    staging.parent.mkdir(parents=True, exist_ok=True)
     files = list(files)
     # The site before last becomes the staging tree: its folders already exist, and
     # most of its files are links to the current site's. Creating and removing some
@@ -184,7 +219,7 @@ def _swap(staging: Path, out: Path, previous: Path) -> None:
     staging.rename(out)
 
 
-def replace_folder(out: Path, name: str, folder: Path) -> None:
+def replace_folder(out: Path, name: str, folder: Path, work: Path | None = None) -> None:
     """Put ``folder`` (same file system) in place of ``out/name`` in the live site.
 
     For what is made after publishing (``veille serve`` indexes search late): two
@@ -192,7 +227,7 @@ def replace_folder(out: Path, name: str, folder: Path) -> None:
     """
     out = out.resolve()
     target = out / _safe(name)
-    old = out.with_name(f".{out.name}.{name}.old")
+    old = scratch(out, work, f"{name}.old")
     if old.exists():
         shutil.rmtree(old)
     if target.exists():

@@ -7,6 +7,7 @@ through here so that each problem can name the file and line a user must edit.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -54,6 +55,9 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, LineMap]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if problem.startswith("mapping values are not allowed") and mark is not None:
+            source = text.splitlines()[mark.line : mark.line + 1]
+            problem += _quote_hint(source[0] if source else "")
         raise YamlSyntaxError(line, f"invalid YAML: {problem}") from None
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         raise YamlSyntaxError(None, f"invalid YAML: {exc}") from None
@@ -61,6 +65,18 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, LineMap]:
     if node is not None:
         _walk(node, (), lines, line_offset)
     return data, lines
+
+
+_KEY_VALUE = re.compile(r"^\s*(?:-\s+)?(?P<key>[\w-]+):\s+(?P<value>.*?)\s*$")
+
+
+def _quote_hint(source: str) -> str:
+    """How to write a value holding ``: `` (which YAML reads as a nested mapping)."""
+    found = _KEY_VALUE.match(source)
+    if found is None:
+        return "; quote a value that contains ': '"
+    value = found["value"].replace("\\", "\\\\").replace('"', '\\"')
+    return f"; quote a value that contains ': ', as in {found['key']}: \"{value}\""
 
 
 def _walk(node: yaml.Node, path: KeyPath, lines: LineMap, offset: int) -> None:

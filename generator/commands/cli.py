@@ -16,6 +16,7 @@ import click
 from generator import clock
 from generator.commands.console import console, err_console, get_config, report_errors, site_option
 from generator.errors import UsageError
+from generator.text import counted
 
 # Subcommand groups that pull heavy libraries (FastAPI, SQLAlchemy, httpx) are
 # imported only when used, so ``veille build`` starts in a fraction of a second.
@@ -82,8 +83,8 @@ def build(site: Path | None, out: Path | None, drafts: bool, _offline: bool) -> 
     with err_console.status("Building…") as status:
         result = run_build(config, out, drafts, progress=lambda s: status.update(f"Building: {s}…"))
     console.print(
-        f"Built {result.items} items from {result.feeds} feeds: "
-        f"{result.written} files written, {result.unchanged} unchanged, "
+        f"Built {counted(result.items, 'item')} from {counted(result.feeds, 'feed')}: "
+        f"{counted(result.written, 'file')} written, {result.unchanged} unchanged, "
         f"in {result.seconds:.2f} s → {result.out}"
     )
 

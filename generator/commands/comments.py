@@ -29,6 +29,7 @@ from comments_api.store import Store
 from generator.commands.console import report_errors, site_option
 from generator.config import load_config
 from generator.errors import ContentError, Problem, VeilleError
+from generator.text import counted
 
 _ENV_SITE = "VEILLE_COMMENTS_SITE"
 _ENV_DB = "VEILLE_COMMENTS_DB"
@@ -179,7 +180,7 @@ def export_command(db: str | None, site: Path | None, output: Path | None) -> No
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        click.echo(f"exported {count} records to {output}", err=True)
+        click.echo(f"exported {counted(count, 'record')} to {output}", err=True)
     store.dispose()
 
 
@@ -212,7 +213,8 @@ def import_command(file: Path, db: str | None, site: Path | None) -> None:
     finally:
         store.dispose()
     click.echo(
-        f"imported {summary.comments} comments ({summary.skipped} already present), "
-        f"{summary.reactions} reactions, {summary.accounts} accounts, "
-        f"{summary.suppressions} suppressions, {summary.saved} saved items"
+        f"imported {counted(summary.comments, 'comment')} ({summary.skipped} already present), "
+        f"{counted(summary.reactions, 'reaction')}, {counted(summary.accounts, 'account')}, "
+        f"{counted(summary.suppressions, 'suppression')}, "
+        f"{counted(summary.saved, 'saved item')}"
     )

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from generator.config import SiteConfig, load_config
 from generator.errors import ContentError, UsageError, VeilleError
+from generator.text import counted
 
 F = TypeVar("F", bound=Callable[..., Any])
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -57,7 +58,7 @@ def show_error(exc: VeilleError) -> None:
         err_console.print(Text.assemble(("error", "red"), " ", str(line)))
     if isinstance(exc, ContentError):
         count = len(exc.problems)
-        err_console.print(f"{count} problem{'s' if count != 1 else ''} found; nothing written.")
+        err_console.print(f"{counted(count, 'problem')} found; nothing written.")
 
 
 def verbose() -> bool:

@@ -17,6 +17,7 @@ from generator.commands.console import console, err_console, get_config, report_
 from generator.errors import VeilleError
 from generator.feeds.ingest import fetch_feeds
 from generator.feeds.report import FeedReport, FetchSettings, Outcome
+from generator.text import counted
 
 _STYLE = {
     Outcome.OK: ("ok", "green"),
@@ -59,7 +60,7 @@ def fetch(site: Path | None, strict: bool, force: bool) -> None:
     console.print(result.summary())
     if strict and result.failures:
         count = len(result.failures)
-        raise VeilleError(f"--strict: {count} feed{'s' if count != 1 else ''} not refreshed")
+        raise VeilleError(f"--strict: {counted(count, 'feed')} not refreshed")
 
 
 def format_report(report: FeedReport, width: int = 0) -> Text:

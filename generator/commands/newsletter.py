@@ -40,6 +40,7 @@ from generator.newsletter.render import (
 )
 from generator.newsletter.secret import SECRET_ENV, dev_secret_path, env_secret, read_dev_secret
 from generator.newsletter.send import NotDelivered, parse_smtp_url, send_edition
+from generator.text import counted
 from generator.themes import make_environment
 
 
@@ -121,8 +122,9 @@ def build_command(
     target = out if out is not None else config.output_path
     write_files(files, target)
     console.print(
-        f"Edition {selected.id}: {len(selected.posts)} posts, {selected.link_count} links, "
-        f"{len(selected.meetups)} meetups, {len(selected.discussed)} discussed"
+        f"Edition {selected.id}: {counted(len(selected.posts), 'post')}, "
+        f"{counted(selected.link_count, 'link')}, {counted(len(selected.meetups), 'meetup')}, "
+        f"{len(selected.discussed)} discussed"
         + (f", {selected.omitted} more on the wall" if selected.omitted else "")
         + f"; {rendered.html_bytes:,} bytes of HTML → {target / 'newsletter' / selected.id}"
     )

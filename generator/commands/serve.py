@@ -9,6 +9,7 @@ build. A failed rebuild keeps serving the last good site and says why.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import shutil
 import threading
@@ -31,12 +32,27 @@ from generator.config import SiteConfig, load_config
 from generator.errors import VeilleError, display
 from generator.newsletter.secret import SECRET_ENV, dev_secret_path, ensure_dev_secret, env_secret
 from generator.sources.content import StatMemo
+from generator.text import counted
 
 log = logging.getLogger(__name__)
 RELOAD_PATH = "/__veille/reload"
+# Each event is the build state as JSON: a new good build reloads the page; a failed
+# one shows its message over the page (the last good site stays underneath).
 RELOAD_SCRIPT = (
     "<script>(function(){var v=null;var s=new EventSource('" + RELOAD_PATH + "');"
-    "s.onmessage=function(e){if(v!==null&&e.data!==v){location.reload();}v=e.data;};})();"
+    "s.onmessage=function(e){var d=JSON.parse(e.data);"
+    "if(v!==null&&d.version!==v){location.reload();return;}v=d.version;"
+    "var o=document.getElementById('veille-build-error');"
+    "if(!d.error){if(o){o.remove();}return;}"
+    "if(!o){o=document.createElement('div');o.id='veille-build-error';o.setAttribute('role','alert');"
+    "o.style.cssText='position:fixed;inset:auto 0 0 0;z-index:2147483647;max-height:60vh;"
+    "overflow:auto;margin:0;padding:1rem 1.25rem;background:#7f1d1d;color:#fff;"
+    "font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;box-shadow:0 -4px 16px rgba(0,0,0,.4)';"
+    "var h=document.createElement('strong');"
+    "h.textContent='Build failed; showing the last good site';"
+    "var p=document.createElement('pre');p.style.cssText='margin:.5rem 0 0;white-space:pre-wrap';"
+    "o.append(h,p);document.body.append(o);}"
+    "o.querySelector('pre').textContent=d.error;};})();"
     "</script>"
 )
 DEBOUNCE_SECONDS = 0.15
@@ -72,7 +88,11 @@ class Rebuilder:
         self._thread = threading.Thread(target=self._loop, name="veille-rebuild", daemon=True)
 
     def build_now(self) -> bool:
-        """Build once, synchronously; keep the last good output on failure."""
+        """Build once, synchronously; keep the last good output on failure.
+
+        Never raises: whatever a build throws is reported (and shown over open
+        pages) so that watching goes on and the next save retries.
+        """
         from generator.build import build
 
         try:
@@ -82,17 +102,28 @@ class Rebuilder:
                     self.config, self.out, self.drafts, memo=self._memo, defer_search=True
                 )
         except VeilleError as exc:
-            self.last_error = str(exc)
-            self.report(f"[red]build failed[/red], still serving the last good site:\n{exc}")
-            return False
+            return self._failed(str(exc))
+        except Exception as exc:  # a bug must not stop the dev server; --verbose shows where
+            log.debug("build failed", exc_info=True)
+            return self._failed(f"{type(exc).__name__}: {exc}")
         self.last_error = None
         self.version += 1
         self.report(
-            f"built {result.items} items: {result.written} files written in {result.seconds:.2f} s"
+            f"built {counted(result.items, 'item')}: "
+            f"{counted(result.written, 'file')} written in {result.seconds:.2f} s"
         )
         if result.search_pending is not None:
             self._index_later(result.search_pending, self.version)
         return True
+
+    def _failed(self, message: str) -> bool:
+        self.last_error = message
+        self.report(f"[red]build failed[/red], still serving the last good site:\n{message}")
+        return False
+
+    def state(self) -> str:
+        """What open pages are told: the last good build's number and the current error."""
+        return json.dumps({"version": self.version, "error": self.last_error})
 
     def _index_later(self, fingerprint: str, version: int) -> None:
         """Index search in the background; install the bundle if no build came since."""
@@ -106,14 +137,15 @@ class Rebuilder:
         self._indexing.start()
 
     def _index(self, fingerprint: str, version: int, before: threading.Thread | None) -> None:
-        from generator.build import search_record
+        from generator.build import publish_work, search_record
         from generator.search import BUNDLE, index_site, record_bundle, snapshot_html
-        from generator.writer import replace_folder
+        from generator.writer import replace_folder, scratch
 
         if before is not None:
             before.join()
         out = self.out.resolve()
-        snapshot = out.with_name(f".{out.name}.search")
+        work = publish_work(self.config)
+        snapshot = scratch(out, work, "search")
         try:
             with self._lock:
                 if self.version != version:
@@ -123,7 +155,7 @@ class Rebuilder:
             with self._lock:
                 if self.version != version:
                     return
-                replace_folder(out, BUNDLE, snapshot / BUNDLE)
+                replace_folder(out, BUNDLE, snapshot / BUNDLE, work)
                 record_bundle(search_record(self.config), fingerprint, out / BUNDLE)
             self.report("search index updated")
         except (VeilleError, OSError) as exc:
@@ -154,7 +186,10 @@ class Rebuilder:
                 return
             time.sleep(DEBOUNCE_SECONDS)
             self._pending.clear()
-            self.build_now()
+            try:
+                self.build_now()
+            except Exception:  # pragma: no cover - build_now reports its own failures
+                log.exception("rebuild failed; still watching")
 
 
 class _Changes(FileSystemEventHandler):
@@ -185,12 +220,15 @@ def watch_paths(config: SiteConfig) -> list[Path]:
 
 def start_watching(rebuilder: Rebuilder) -> Any:
     """A watchdog observer that asks ``rebuilder`` for a build on every relevant change."""
+    from generator.build import publish_work
+    from generator.writer import scratch
+
     config = rebuilder.config
     observer = Observer()
     root = config.source.resolve().parent
     ignore = (
         rebuilder.out.resolve(),
-        rebuilder.out.resolve().parent / f".{rebuilder.out.name}.staging",
+        scratch(rebuilder.out, publish_work(config), "staging"),
         root / ".venv",
         root / ".git",
     )
@@ -239,15 +277,16 @@ def _inject(html: str) -> str:
 
 
 def reload_stream(rebuilder: Rebuilder) -> Callable[[Request], Any]:
-    """Server-sent events: the current build version, then each new one."""
+    """Server-sent events: the current build state, then each change (a build, an error)."""
 
     async def handle(request: Request) -> Response:
         async def events() -> AsyncIterator[str]:
-            sent = -1
+            sent = ""
             while not await request.is_disconnected():
-                if rebuilder.version != sent:
-                    sent = rebuilder.version
-                    yield f"data: {sent}\n\n"
+                state = rebuilder.state()
+                if state != sent:
+                    sent = state
+                    yield f"data: {state}\n\n"
                 await asyncio.sleep(0.1)
 
         headers = {"cache-control": "no-store"}

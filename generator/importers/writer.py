@@ -27,6 +27,7 @@ from generator.importers.manifest import (
 from generator.importers.people import merge_people, people_text
 from generator.importers.records import Attachment, ImportedPost, ImportedSource, Note, Where
 from generator.importers.threads import comment_lines
+from generator.text import counted
 
 Fetch = Callable[[str], bytes]  # raises on failure; the message says why
 Progress = Callable[[int, int, str], None]  # done, total, what
@@ -67,10 +68,11 @@ class ImportReport:
         """The last line of an import: posts, people, files, comments, warnings."""
         verb = "Would import" if self.dry_run else "Imported"
         return (
-            f"{verb} {self.posts} posts ({self.written} new, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.kept} kept), {self.people} people, "
-            f"{self.files} files, {self.comments} comments, {len(self.notes)} warnings"
-            + (f", {len(self.errors)} errors" if self.errors else "")
+            f"{verb} {counted(self.posts, 'post')} ({self.written} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.kept} kept), "
+            f"{counted(self.people, 'person', 'people')}, {counted(self.files, 'file')}, "
+            f"{counted(self.comments, 'comment')}, {counted(len(self.notes), 'warning')}"
+            + (f", {counted(len(self.errors), 'error')}" if self.errors else "")
         )
 
 

@@ -97,7 +97,7 @@ def test_import_into_postgres_moves_the_id_sequence(
     site = write_site(tmp_path / "site")
     code, out = run("import", str(source), "--site", str(site), "--db", db_url)
     assert code == 0, out
-    assert "2 reactions, 1 accounts, 1 suppressions" in out
+    assert "2 reactions, 1 account, 1 suppression" in out
     api = make_api()
     created = api.post("after import").json()
     assert created["id"] == 42

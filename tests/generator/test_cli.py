@@ -49,7 +49,7 @@ def test_build_and_check_succeed_on_a_valid_site(make_site: SiteFactory, tmp_pat
     site = make_site()
     result = run("build", "--site", str(site), "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "Built 1 items" in result.stdout
+    assert "Built 1 item from 0 feeds" in result.stdout
     assert (tmp_path / "out" / "index.html").is_file()
     assert run("check", "--site", str(site), cwd=tmp_path).returncode == 0
 

@@ -37,7 +37,7 @@ def test_build_writes_the_edition_and_its_archive(sample: Path, tmp_path: Path) 
     args = ["build", "--site", str(sample), "--edition", "2026-W48", "--out", str(out)]
     result = CliRunner().invoke(newsletter, args)
     assert result.exit_code == 0, result.output
-    assert "Edition 2026-W48:" in result.output
+    assert "Edition 2026-W48: 2 posts, 0 links, 1 meetup, 0 discussed;" in result.output
     folder = out / "newsletter" / "2026-W48"
     assert sorted(p.name for p in folder.iterdir()) == [
         "email.html",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from generator.config import load_config
 from generator.errors import Problem
 from generator.model import Community, Person
-from generator.people import load_directory
+from generator.people import load_directory, unknown_id
 from tests.conftest import SiteFactory
 
 
@@ -42,3 +44,23 @@ def test_unknown_keys_and_blank_names_name_their_line(make_site: SiteFactory) ->
         "expected one of: bio, communities, email, expertise, id, joined, name, site, title",
         "people.yaml:3: [0].name: must not be empty, got ' '",
     ]
+
+
+@pytest.mark.parametrize(
+    ("known", "expected"),
+    [
+        (
+            ["ada", "alan"],
+            "unknown person id 'adda' (did you mean 'ada'?); expected one of: ada, alan",
+        ),
+        ([], "unknown person id 'adda'; no person id is defined"),
+        (
+            [f"p{i:02}" for i in range(11)] + ["ada"],
+            "unknown person id 'adda' (did you mean 'ada'?)",
+        ),
+    ],
+)
+def test_an_unknown_id_suggests_and_lists_the_valid_ones_when_few(
+    known: list[str], expected: str
+) -> None:
+    assert unknown_id("person", "adda", known) == expected

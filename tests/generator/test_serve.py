@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -120,3 +121,21 @@ def test_unsubscribe_links_work_under_the_dev_server(server: tuple[str, Path]) -
     assert done.status_code == 200 and "will receive no more newsletters" in done.text
     forged = httpx.get(url, params={"token": make_token("ada@example.com", "x")}, headers=browser)
     assert forged.status_code == 400 and forged.headers["content-type"].startswith("text/html")
+
+
+def test_the_reload_stream_carries_the_build_error_until_a_good_build(
+    server: tuple[str, Path],
+) -> None:
+    base, site = server
+    post = site.parent / "content" / "posts" / "2026" / "first.md"
+    with httpx.stream("GET", base + "/__veille/reload", timeout=30) as events:
+        states = (json.loads(line[5:]) for line in events.iter_lines() if line.startswith("data:"))
+        first = next(states)
+        assert first["error"] is None
+        post.write_text("---\ntitle: [broken\n---\n")
+        failed = next(states)
+        assert failed["version"] == first["version"]
+        assert failed["error"].startswith("content/posts/2026/first.md:3: invalid YAML")
+        post.write_text(post_text({"title": "Fixed", "date": "2026-11-02T10:00"}))
+        fixed = next(states)
+    assert fixed == {"version": first["version"] + 1, "error": None}

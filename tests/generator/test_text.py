@@ -7,6 +7,7 @@ import re
 import pytest
 
 from generator.text import (
+    counted,
     excerpt,
     excerpt_html,
     heading_slug,
@@ -177,3 +178,18 @@ def test_item_slug_is_ascii_stable_and_salted() -> None:
 )
 def test_heading_slug_matches_python_markdown(text: str, expected: str) -> None:
     assert heading_slug(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(0, "0 meetups"), (1, "1 meetup"), (2, "2 meetups"), (21, "21 meetups")],
+)
+def test_counts_take_the_english_plural_form(count: int, expected: str) -> None:
+    assert counted(count, "meetup") == expected
+
+
+def test_an_irregular_plural_is_given() -> None:
+    assert (counted(1, "person", "people"), counted(3, "person", "people")) == (
+        "1 person",
+        "3 people",
+    )

@@ -6,9 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from generator.commands.cli import main
 from generator.model import OutputFile
-from generator.writer import WriteError, publish, recover
+from generator.writer import WriteError, publish, recover, scratch
+from tests.conftest import SiteFactory
 
 
 def files(**contents: str) -> list[OutputFile]:
@@ -101,3 +104,48 @@ def test_finish_output_is_not_kept_from_two_builds_ago(tmp_path: Path) -> None:
     publish(files(page="x"), out, finish=index("two"))
     publish(files(page="x"), out, finish=index("three"))
     assert sorted(p.name for p in (out / "search").iterdir()) == ["three"]
+
+
+def test_staging_and_previous_trees_stay_in_the_cache_folder(tmp_path: Path) -> None:
+    out, work = tmp_path / "public", tmp_path / ".veille" / "publish"
+    for version in ("v1", "v2", "v3"):
+        publish(files(index=version, same="s"), out, work=work)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".veille", "public"]
+    assert (out / "index").read_text() == "v3"
+    previous = scratch(out, work, "previous")
+    assert previous.is_relative_to(work)
+    assert (previous / "index").read_text() == "v2"
+    assert (previous / "same").stat().st_ino == (out / "same").stat().st_ino  # still linked
+
+
+def test_an_interrupted_build_is_cleaned_up_by_the_next(tmp_path: Path) -> None:
+    out, work = tmp_path / "public", tmp_path / ".veille" / "publish"
+    publish(files(index="v1"), out, work=work)
+    publish(files(index="v2"), out, work=work)
+    # killed between the two renames, with a half-written staging tree and trees
+    # left beside the output by an older Veille
+    staging, previous = scratch(out, work, "staging"), scratch(out, work, "previous")
+    previous.rename(staging)  # recycled as the staging tree, then half filled
+    (staging / "half").write_text("x")
+    out.rename(previous)
+    (tmp_path / ".public.previous" / "old").mkdir(parents=True)
+    (tmp_path / ".public.staging").mkdir()
+
+    publish(files(index="v3"), out, work=work)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".veille", "public"]
+    assert (out / "index").read_text() == "v3"
+    assert not staging.exists()
+
+
+def test_a_build_twice_leaves_nothing_beside_the_site(make_site: SiteFactory) -> None:
+    site = make_site()
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["build", "--site", str(site)])
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in site.parent.iterdir()) == [
+        ".veille",
+        "content",
+        "public",
+        "site.yaml",
+    ]
