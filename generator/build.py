@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -17,6 +17,7 @@ from types import MappingProxyType
 from jinja2 import Environment
 
 from generator import clock
+from generator.collection_pages import collection_lookups, render_collections
 from generator.config import SiteConfig
 from generator.context import PageFamily, RenderContext
 from generator.discovery import discovery_context, render_discovery
@@ -36,12 +37,13 @@ from generator.render import (
 )
 from generator.search import SearchStep, html_fingerprint
 from generator.snapshot import build_snapshot, saved_counts
+from generator.sources.collections import load_collections
 from generator.sources.comments import load_comments_data
 from generator.sources.content import StatMemo, load_content
 from generator.sources.curation import load_curation
 from generator.themes import make_environment
 from generator.views import Views
-from generator.wall import Wall, build_wall
+from generator.wall import Wall, build_wall, published_paths
 from generator.writer import publish
 
 log = logging.getLogger(__name__)
@@ -77,7 +79,7 @@ def load_site(config: SiteConfig, drafts: bool = False, memo: StatMemo | None = 
     directory, posts = load_content(config, drafts, memo)
     curation = load_curation(config)
     feed_items = load_feed_items(config)
-    return Site(
+    site = Site(
         posts=posts,
         people=directory.people,
         communities=directory.communities,
@@ -85,6 +87,8 @@ def load_site(config: SiteConfig, drafts: bool = False, memo: StatMemo | None = 
         curation=curation,
         comments=load_comments_data(config),
     )
+    collections = load_collections(config, directory, published_paths(site))
+    return replace(site, collections=collections)
 
 
 def make_wall(site: Site, config: SiteConfig) -> Wall:
@@ -106,6 +110,7 @@ PAGE_FAMILIES: tuple[PageFamily, ...] = (
     render_feeds,  # Atom feed, threads list
     render_static,  # the themes' static files
     render_me,  # /me/: the reader's own page, filled in the browser
+    render_collections,  # /collections/ and each collection's page
 )
 
 
@@ -124,7 +129,12 @@ def render_context(
     )
     saved = saved_counts(site.comments.saved, config.metrics.min_group_size)
     views = Views(wall, config, now, comments=comments, saved=saved)
-    lookups = MappingProxyType(discovery_context(wall, views, site.comments))
+    lookups = MappingProxyType(
+        {
+            **discovery_context(wall, views, site.comments),
+            **collection_lookups(site.collections, views),
+        }
+    )
     return RenderContext(site, wall, config, now, env, views, lookups, cache, reads_now)
 
 
