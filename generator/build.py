@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -19,6 +19,7 @@ from jinja2 import Environment
 
 from generator import clock
 from generator.assets import render_assets
+from generator.collection_pages import collection_lookups, render_collections
 from generator.config import SiteConfig
 from generator.context import PageFamily, RenderContext
 from generator.discovery import discovery_context, render_discovery
@@ -38,12 +39,13 @@ from generator.render import (
 )
 from generator.search import SearchStep, html_fingerprint
 from generator.snapshot import build_snapshot, saved_counts
+from generator.sources.collections import load_collections
 from generator.sources.comments import load_comments_data
 from generator.sources.content import StatMemo, load_content
 from generator.sources.curation import load_curation
 from generator.themes import make_environment, template_errors
 from generator.views import Views
-from generator.wall import Wall, build_wall
+from generator.wall import Wall, build_wall, published_paths
 from generator.writer import publish
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,7 @@ def load_site(config: SiteConfig, drafts: bool = False, memo: StatMemo | None = 
     directory, posts = load_content(config, drafts, memo)
     curation = load_curation(config)
     feed_items = load_feed_items(config)
-    return Site(
+    site = Site(
         posts=posts,
         people=directory.people,
         communities=directory.communities,
@@ -87,6 +89,8 @@ def load_site(config: SiteConfig, drafts: bool = False, memo: StatMemo | None = 
         curation=curation,
         comments=load_comments_data(config),
     )
+    collections = load_collections(config, directory, published_paths(site))
+    return replace(site, collections=collections)
 
 
 def make_wall(site: Site, config: SiteConfig) -> Wall:
@@ -109,6 +113,7 @@ PAGE_FAMILIES: tuple[PageFamily, ...] = (
     render_static,  # the themes' static files
     render_me,  # /me/: the reader's own page, filled in the browser
     render_assets,  # page bundles' files, their resized images, content/media/
+    render_collections,  # /collections/ and each collection's page
 )
 
 
@@ -128,7 +133,12 @@ def render_context(
     comments = build_snapshot(site.comments, render, config.comments.reactions)
     saved = saved_counts(site.comments.saved, config.metrics.min_group_size)
     views = Views(wall, config, now, comments=comments, saved=saved)
-    lookups = MappingProxyType(discovery_context(wall, views, site.comments))
+    lookups = MappingProxyType(
+        {
+            **discovery_context(wall, views, site.comments),
+            **collection_lookups(site.collections, views),
+        }
+    )
     return RenderContext(site, wall, config, now, env, views, lookups, cache, reads_now)
 
 

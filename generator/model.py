@@ -151,6 +151,40 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class CollectionEntry:
+    """One entry of a collection: a published item (``thread``) or any other ``url``."""
+
+    thread: str | None = None
+    url: str | None = None
+    title: str = ""
+    note_html: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """An editor's or reader's curated list of items, with its own comment thread."""
+
+    slug: str
+    source: Path
+    title: str
+    date: datetime
+    owner: str
+    description_html: str = ""
+    community: str | None = None
+    entries: tuple[CollectionEntry, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """The collection's page, which is also its comment thread id."""
+        return f"/collections/{self.slug}/"
+
+    @property
+    def threads(self) -> tuple[str, ...]:
+        """The paths of the published items it gathers, in its order."""
+        return tuple(e.thread for e in self.entries if e.thread is not None)
+
+
+@dataclass(frozen=True, slots=True)
 class CommentRecord:
     """A comment as the export format carries it (``body`` is Markdown)."""
 
@@ -216,6 +250,7 @@ class Site:
     feed_items: tuple[FeedItem, ...] = ()
     curation: tuple[Curation, ...] = ()
     comments: CommentsData = field(default_factory=CommentsData)
+    collections: tuple[Collection, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,7 +192,12 @@ def _taxonomy(
 def render_feeds(ctx: RenderContext) -> list[OutputFile]:
     """The Atom feed, the threads the comments API accepts, and the items index."""
     items = ctx.wall.items
-    return [render_atom(items, ctx.config, ctx.now), render_threads(items), render_items(items)]
+    collections = tuple(c.path for c in ctx.site.collections)  # each has its own thread
+    return [
+        render_atom(items, ctx.config, ctx.now),
+        render_threads(items, collections),
+        render_items(items),
+    ]
 
 
 def render_static(ctx: RenderContext) -> list[OutputFile]:
@@ -248,9 +253,9 @@ def render_sitemap(paths: Iterable[str], config: SiteConfig) -> OutputFile:
     return OutputFile("sitemap.xml", data + b"\n")
 
 
-def render_threads(items: Iterable[Item]) -> OutputFile:
-    """``threads.json``: every thread id the comments API may accept."""
-    paths = sorted(i.path for i in items)
+def render_threads(items: Iterable[Item], extra: Iterable[str] = ()) -> OutputFile:
+    """``threads.json``: every thread id the comments API may accept (items, then ``extra``)."""
+    paths = sorted({*(i.path for i in items), *extra})
     return OutputFile("threads.json", (json.dumps(paths, indent=0) + "\n").encode())
 
 

@@ -102,6 +102,13 @@ def paginate(items: Sequence[Item], per_page: int) -> list[Page]:
     ]
 
 
+def published_paths(site: Site) -> set[str]:
+    """The item paths ``build_wall`` publishes (posts, links not hidden), without building it."""
+    hidden = {c.link for c in site.curation if c.hide}
+    links = {f.path for f in site.feed_items if not (f.link and f.link in hidden)}
+    return {p.path for p in site.posts} | links
+
+
 def build_wall(
     site: Site,
     summary_words: int = 50,

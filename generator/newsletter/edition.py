@@ -22,7 +22,7 @@ import yaml
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem, UsageError
 from generator.markup import MarkdownRenderer
-from generator.model import FeedItem, Post, Site
+from generator.model import Collection, FeedItem, Post, Site
 from generator.sanitize import EMAIL, sanitize_html
 from generator.text import excerpt, plain_paragraphs, truncate_words
 
@@ -106,11 +106,14 @@ class Edition:
     meetups: tuple[Entry, ...] = ()
     discussed: tuple[Entry, ...] = ()
     omitted: int = 0
+    collections: tuple[Entry, ...] = ()  # collections added during the period
 
     @property
     def is_empty(self) -> bool:
         """True when the period brought nothing new (upcoming meetups alone are not news)."""
-        return not (self.intro_html or self.posts or self.groups or self.discussed)
+        return not (
+            self.intro_html or self.posts or self.groups or self.discussed or self.collections
+        )
 
     @property
     def link_count(self) -> int:
@@ -239,6 +242,11 @@ def build_edition(
     post_entries = tuple(_post_entry(p, base, people) for p in shown_posts)
     groups = _group(shown_links, site, config)
     discussed = _discussed(site, config, period)
+    collections = tuple(
+        _collection_entry(c, base, people)
+        for c in site.collections
+        if period.start <= c.date < period.end
+    )
     subject = (intro.subject if intro and intro.subject else None) or f"{title} — {period.id}"
     counts = (len(post_entries), sum(len(g.entries) for g in groups), len(meetups))
     preheader = (intro.preheader if intro and intro.preheader else None) or _preheader(*counts)
@@ -259,6 +267,7 @@ def build_edition(
         meetups=tuple(_post_entry(p, base, people) for p in meetups),
         discussed=discussed,
         omitted=omitted,
+        collections=collections,
     )
 
 
@@ -342,6 +351,19 @@ def _post_entry(post: Post, base: str, people: dict[str, str], comments: int = 0
     )
 
 
+def _collection_entry(collection: Collection, base: str, people: dict[str, str]) -> Entry:
+    """A new collection: its description as the excerpt, its owner as the author."""
+    return Entry(
+        kind="collection",
+        title=collection.title,
+        path=collection.path,
+        url=urljoin(base, collection.path.lstrip("/")),
+        date=collection.date,
+        excerpt=truncate_words(plain_paragraphs(collection.description_html), EXCERPT_WORDS),
+        author=people.get(collection.owner, collection.owner),
+    )
+
+
 def _discussed(site: Site, config: SiteConfig, period: Period) -> tuple[Entry, ...]:
     counts = Counter(
         c.thread
@@ -353,6 +375,8 @@ def _discussed(site: Site, config: SiteConfig, period: Period) -> tuple[Entry, .
     by_path: dict[str, Entry] = {
         p.path: _post_entry(p, base, people) for p in site.posts if not p.draft
     }
+    for collection in site.collections:
+        by_path[collection.path] = _collection_entry(collection, base, people)
     for item in site.feed_items:
         by_path.setdefault(
             item.path,
@@ -400,6 +424,7 @@ def edition_from_json(text: str) -> Edition:
     data["posts"] = tuple(_entry(e) for e in data["posts"])
     data["meetups"] = tuple(_entry(e) for e in data["meetups"])
     data["discussed"] = tuple(_entry(e) for e in data["discussed"])
+    data["collections"] = tuple(_entry(e) for e in data.get("collections", ()))
     data["groups"] = tuple(
         LinkGroup(g["key"], g["name"], tuple(_entry(e) for e in g["entries"]))
         for g in data["groups"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.build import load_site
 from generator.config import load_config
 from generator.errors import ContentError
 from generator.sources.content import load_content, scaffold_post
@@ -22,7 +23,7 @@ def test_invalid_site_reports_the_exact_problem(
     monkeypatch.chdir(case)
     expected = (case / "expected.txt").read_text().strip().splitlines()
     with pytest.raises(ContentError) as caught:
-        load_content(load_config(case / "site.yaml"))
+        load_site(load_config(case / "site.yaml"))  # posts, directory, then collections
     assert [str(p) for p in caught.value.problems] == expected
 
 

@@ -76,7 +76,7 @@
   }
 
   function yaml() {
-    var lines = ["title: " + JSON.stringify(strings.collection_title), "description: \"\"", "owner: YOUR-PERSON-ID", "items:"];
+    var lines = ["title: " + JSON.stringify(strings.collection_title), "date: " + new Date().toISOString().slice(0, 10), "description: \"\"", "owner: YOUR-PERSON-ID", "items:"];
     shown().forEach(function (item) { lines.push("  - thread: " + item.path); });
     return lines.join("\n") + "\n";
   }
