@@ -138,11 +138,13 @@ def test_new_collection_in_the_newsletter_of_its_week(make_site: SiteFactory) ->
     [
         (
             ("owner: ada", "owner: alna"),
-            "reading.yaml:3: owner: unknown person id 'alna' (did you mean 'alan'?)",
+            "reading.yaml:3: owner: unknown person id 'alna' (did you mean 'alan'?); "
+            "expected one of: ada, alan",
         ),
         (
             ("community: data", "community: dat"),
-            "reading.yaml:4: community: unknown community id 'dat' (did you mean 'data'?)",
+            "reading.yaml:4: community: unknown community id 'dat' (did you mean 'data'?); "
+            "expected one of: data, sec",
         ),
         (
             ("thread: posts/2026/second", "thread: /posts/2026/secnd/"),
