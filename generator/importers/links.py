@@ -17,6 +17,12 @@ from generator.importers.records import Note, Where
 _HTML = re.compile(r"""(\b(?:href|src)\s*=\s*)(["'])(.*?)\2""", re.I | re.S)
 _MD = re.compile(r"(\]\(\s*<?)([^()\s<>]+)")
 _REF = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*<?)(\S+?)(>?)(?=\s|$)", re.M)
+# A link whose target is still in the source's own syntax: its reader could not resolve
+# it (already reported). It is no URL, so it stays visible as text for an editor to fix.
+_UNRESOLVED = re.compile(
+    r"(!?)\[([^\]]*)\]\(\s*((?:\{\{|\{%|@/|\{filename\}|\|filename\||\{static\}|\{attach\}|\{tag\})"
+    r"[^)\n]*)\)"
+)
 
 
 def url_key(url: str) -> str:
@@ -61,10 +67,17 @@ def rewrite_links(
         new = _resolve(url.replace("&amp;", "&"), links, post_urls, files, where, notes)
         return url if new is None else new
 
+    body = _UNRESOLVED.sub(_as_text, body)
     body = _HTML.sub(lambda m: m[1] + m[2] + fix(m[3]) + m[2], body)
     body = _MD.sub(lambda m: m[1] + fix(m[2]), body)
     body = _REF.sub(lambda m: m[1] + fix(m[2]) + m[3], body)
     return body, notes
+
+
+def _as_text(match: re.Match[str]) -> str:
+    """``[text](unresolved)`` → ``text (broken link in the source: `unresolved`)``."""
+    text, target = match[2], match[3].strip().replace("`", "'")
+    return f"{text} (broken link in the source: `{target}`)"
 
 
 def _resolve(

@@ -79,3 +79,16 @@ def test_the_imported_site_builds_and_resolves(kind: str, make_site: SiteFactory
     assert broken == []
     assert images >= 1, f"{kind}: no local image on any built post"
     assert post_links >= 1, f"{kind}: no link between imported posts"
+
+
+def test_an_unresolved_dialect_link_stays_visible_as_text_not_a_broken_url(
+    tmp_path: Path,
+) -> None:
+    from generator.importers.links import LinkMap, rewrite_links
+    from generator.importers.records import Where
+
+    links = LinkMap.build({"hugo:a.md": ("/posts/a/",)}, "https://blog.example.org/")
+    body = 'See [missing one]({{< ref "nowhere.md" >}}) and [the other](/posts/a/).'
+    new, _ = rewrite_links(body, links, ("/posts/single/",), frozenset(), Where("single.md", 3))
+    assert "https://blog.example.org/posts/single/{{<" not in new
+    assert 'missing one (broken link in the source: `{{< ref "nowhere.md" >}}`)' in new
