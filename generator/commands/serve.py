@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import shutil
 import threading
 import time
@@ -30,7 +31,14 @@ from watchdog.observers import Observer
 
 from generator.config import SiteConfig, load_config
 from generator.errors import VeilleError, display
-from generator.newsletter.secret import SECRET_ENV, dev_secret_path, ensure_dev_secret, env_secret
+from generator.newsletter.secret import (
+    ADMIN_TOKEN_ENV,
+    DEV_ADMIN_TOKEN_FILE,
+    SECRET_ENV,
+    dev_secret_path,
+    ensure_dev_secret,
+    env_secret,
+)
 from generator.sources.content import StatMemo
 from generator.text import counted
 
@@ -333,7 +341,11 @@ def make_app(rebuilder: Rebuilder, api: ASGIApp | None) -> Starlette:
 
 
 def comments_app(
-    config: SiteConfig, threads_file: Path, origin: str, newsletter_secret: str | None = None
+    config: SiteConfig,
+    threads_file: Path,
+    origin: str,
+    newsletter_secret: str | None = None,
+    admin_token: str | None = None,
 ) -> ASGIApp:
     """The comments API for this site on its configured database (SQLite by default).
 
@@ -348,6 +360,8 @@ def comments_app(
     settings = replace(settings_from_config(config), base_url=origin)
     if newsletter_secret and not settings.newsletter_secret:
         settings = replace(settings, newsletter_secret=newsletter_secret)
+    if admin_token and not settings.admin_token:
+        settings = replace(settings, admin_token=admin_token)
     return create_app(settings, threads_file=threads_file)
 
 
@@ -374,8 +388,16 @@ def run_server(
             f"development secret ({'made in' if created else 'from'} "
             f"{display(dev_secret_path(config))}); set the variable in production"
         )
+    admin_token = os.environ.get(ADMIN_TOKEN_ENV) or None
+    if admin_token is None and config.comments.identity == "open":
+        # development only: the moderation page's sign-in needs a token to compare with
+        admin_token, _ = ensure_dev_secret(config, DEV_ADMIN_TOKEN_FILE)
+        out.print(
+            f"moderation at /admin/: sign in with the token in "
+            f"{display(dev_secret_path(config, DEV_ADMIN_TOKEN_FILE))} (or set {ADMIN_TOKEN_ENV})"
+        )
     origin = f"http://{host}:{port}/"
-    api = comments_app(config, rebuilder.out / "threads.json", origin, secret)
+    api = comments_app(config, rebuilder.out / "threads.json", origin, secret, admin_token)
     app = make_app(rebuilder, api)
     address = f"http://{host}:{port}/"
     out.print(f"Serving {config.title} on {address} (comments API at /api, moderation at /admin/)")

@@ -15,26 +15,28 @@ from generator.config import SiteConfig
 
 SECRET_ENV = "VEILLE_NEWSLETTER_SECRET"  # noqa: S105 - the variable's name, not a secret
 DEV_SECRET_FILE = "newsletter-secret"  # noqa: S105 - a file name
+ADMIN_TOKEN_ENV = "VEILLE_ADMIN_TOKEN"  # noqa: S105 - the variable's name, not a secret
+DEV_ADMIN_TOKEN_FILE = "admin-token"  # noqa: S105 - a file name
 
 
-def dev_secret_path(config: SiteConfig) -> Path:
-    return config.cache_path / DEV_SECRET_FILE
+def dev_secret_path(config: SiteConfig, name: str = DEV_SECRET_FILE) -> Path:
+    return config.cache_path / name
 
 
-def read_dev_secret(config: SiteConfig) -> str | None:
-    """The development secret if ``veille serve`` made one, else None."""
+def read_dev_secret(config: SiteConfig, name: str = DEV_SECRET_FILE) -> str | None:
+    """The development secret ``name`` if ``veille serve`` made one, else None."""
     try:
-        return dev_secret_path(config).read_text(encoding="utf-8").strip() or None
+        return dev_secret_path(config, name).read_text(encoding="utf-8").strip() or None
     except FileNotFoundError:
         return None
 
 
-def ensure_dev_secret(config: SiteConfig) -> tuple[str, bool]:
+def ensure_dev_secret(config: SiteConfig, name: str = DEV_SECRET_FILE) -> tuple[str, bool]:
     """The development secret, made (random, mode 0600) on first use; and whether it was."""
-    existing = read_dev_secret(config)
+    existing = read_dev_secret(config, name)
     if existing:
         return existing, False
-    path = dev_secret_path(config)
+    path = dev_secret_path(config, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(32)
     write_atomic(path, secret + "\n", mode=0o600)

@@ -35,7 +35,11 @@ def server(make_site: SiteFactory) -> Iterator[tuple[str, Path]]:
         ],
         cwd=site.parent,
         env={
-            **{k: v for k, v in os.environ.items() if k != "VEILLE_NEWSLETTER_SECRET"},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("VEILLE_NEWSLETTER_SECRET", "VEILLE_ADMIN_TOKEN")
+            },
             "COLUMNS": "200",
         },
         stdout=subprocess.PIPE,
@@ -139,3 +143,21 @@ def test_the_reload_stream_carries_the_build_error_until_a_good_build(
         post.write_text(post_text({"title": "Fixed", "date": "2026-11-02T10:00"}))
         fixed = next(states)
     assert fixed == {"version": first["version"] + 1, "error": None}
+
+
+def test_the_moderation_page_signs_in_with_the_dev_token_under_the_dev_server(
+    server: tuple[str, Path],
+) -> None:
+    base, site = server
+    token_file = site.parent / ".veille" / "admin-token"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    token = token_file.read_text(encoding="utf-8").strip()
+    origin = {"origin": base, "sec-fetch-site": "same-origin"}
+    with httpx.Client(base_url=base) as client:
+        assert client.get("/admin/").status_code == 401
+        wrong = client.post("/admin/signin", data={"token": "nope"}, headers=origin)
+        assert wrong.status_code == 403
+        signed = client.post("/admin/signin", data={"token": token}, headers=origin)
+        assert signed.status_code == 303
+        page = client.get("/admin/")
+    assert page.status_code == 200 and "Moderation log" in page.text
