@@ -17,7 +17,7 @@ from typing import Any
 from generator.importers import staticsite
 from generator.importers.readers import ReadOptions
 from generator.importers.records import ImportedPost, ImportedSource, Note, Where
-from generator.importers.staticsite import BodyRewrite, Page, where
+from generator.importers.staticsite import BodyRewrite, Page
 
 KIND = "hugo"
 _CONFIGS = (
@@ -89,10 +89,8 @@ def read(source: Path, options: ReadOptions = staticsite.DEFAULTS) -> ImportedSo
         urls[page.rel] = post.old_urls[0]
         if page.path.stem == "_index":
             continue
-        if "/" not in page.rel:
-            notes.append(Note(where(page), "a page, not in a section", "not imported"))
-            continue
-        posts.append((page, post))
+        if staticsite.in_section(page, notes):
+            posts.append((page, post))
     known = frozenset(urls.values())
     done = tuple(_rewrite(page, post, urls, known) for page, post in posts)
     return ImportedSource(KIND, done, site.base_url, tuple(notes))

@@ -117,6 +117,14 @@ def page_date(
     return parse_date(fallback, tz) if fallback else None
 
 
+def in_section(page: Page, notes: list[Note]) -> bool:
+    """Whether ``page`` is in a section folder; one at the content root is noted, not imported."""
+    if "/" in page.rel:
+        return True
+    notes.append(Note(where(page), "a page, not in a section", "not imported"))
+    return False
+
+
 def new_post(kind: str, page: Page, title: str, slug: str, date: datetime | None) -> ImportedPost:
     """The fields every reader fills the same way; each adds its own with ``replace``."""
     return ImportedPost(

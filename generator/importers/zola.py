@@ -16,7 +16,7 @@ from pathlib import Path
 from generator.importers import staticsite
 from generator.importers.readers import ReadOptions
 from generator.importers.records import ImportedPost, ImportedSource, Note, Where
-from generator.importers.staticsite import BodyRewrite, Page, Site, where
+from generator.importers.staticsite import BodyRewrite, Page, Site
 
 KIND = "zola"
 _KNOWN = frozenset(
@@ -53,10 +53,8 @@ def read(source: Path, options: ReadOptions = staticsite.DEFAULTS) -> ImportedSo
             continue
         post = _post(page, site, options.community_map)
         urls[page.rel] = post.old_urls[0]
-        if "/" not in page.rel:
-            notes.append(Note(where(page), "a page, not in a section", "not imported"))
-            continue
-        posts.append((page, post))
+        if staticsite.in_section(page, notes):
+            posts.append((page, post))
     known = frozenset(urls.values())
     done = tuple(_rewrite(page, post, urls, known) for page, post in posts)
     return ImportedSource(KIND, done, site.base_url, tuple(notes))
