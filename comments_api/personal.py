@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from comments_api.errors import NotFound, Unauthorized
 from comments_api.policy import Identity
 from comments_api.service import Service
-from comments_api.store.saved import OwnComment
+from generator.model import CommentRecord
 
 MAX_ME_COMMENTS = 200  # /me/ shows a person's recent activity, not an archive
 
@@ -110,7 +110,7 @@ class Personal:
             raise NotFound(f"no published item has the thread id {thread!r}")
 
 
-def _me(c: OwnComment) -> MeComment:
+def _me(c: CommentRecord) -> MeComment:
     anchor = f"#comment-{c.id}" if c.status == "approved" else "#comments"
     return MeComment(
         id=c.id,

@@ -7,16 +7,16 @@ Thin handlers like ``routes.py``: who is asking (``caller``), one call to
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from comments_api.errors import BadRequest, Invalid
+from comments_api.errors import Invalid
 from comments_api.personal import MeOut, Personal, SavedOut, SaveResult
-from comments_api.routes import ThreadParam, _errors, caller, describe_errors
+from comments_api.routes import ThreadParam, _errors, caller, describe_errors, form_fields
 from comments_api.schemas import THREAD_PATTERN
 from comments_api.settings import Settings
 
@@ -115,13 +115,7 @@ async def me(request: Request) -> MeOut:
 
 
 def _parse_form(raw: bytes) -> SaveForm:
-    try:
-        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest("the form is not valid UTF-8") from None
-    fields: dict[str, str] = {}
-    for key, value in pairs:
-        fields.setdefault(key, value)
+    fields = form_fields(raw, keep_blank=True)
     try:
         return SaveForm.model_validate(fields)
     except ValidationError as exc:

@@ -183,16 +183,25 @@ AdminDep = Depends(require_admin)
 # bodies ---------------------------------------------------------------------------
 def _parse_comment(raw: bytes, media: str) -> CommentIn:
     if media == "application/x-www-form-urlencoded":
-        try:
-            pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
-        except (UnicodeDecodeError, ValueError):
-            raise BadRequest("the form is not valid UTF-8") from None
-        fields: dict[str, str] = {}
-        for key, value in pairs:
-            if value != "":
-                fields.setdefault(key, value)
-        return _validate(CommentIn.model_validate, fields)
+        return _validate(CommentIn.model_validate, form_fields(raw, keep_blank=False))
     return _validate(CommentIn.model_validate_json, raw)
+
+
+def form_fields(raw: bytes, *, keep_blank: bool) -> dict[str, str]:
+    """An HTML form body as fields, the first value of a repeated key winning.
+
+    A comment form drops blank fields so that an empty optional input reads as
+    absent; BadRequest when the body is not UTF-8.
+    """
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest("the form is not valid UTF-8") from None
+    fields: dict[str, str] = {}
+    for key, value in pairs:
+        if keep_blank or value != "":
+            fields.setdefault(key, value)
+    return fields
 
 
 def _validate(parse: Any, data: Any) -> CommentIn:

@@ -142,18 +142,10 @@ def render_context(
     return RenderContext(site, wall, config, now, env, views, lookups, cache, reads_now)
 
 
-def render_site(
-    site: Site,
-    wall: Wall,
-    config: SiteConfig,
-    now: datetime,
-    cache: PageCache | None = None,
-    reads_now: bool = True,
-) -> list[OutputFile]:
-    """Every output file of the site, as bytes; unchanged pages may come from ``cache``."""
-    ctx = render_context(site, wall, config, now, cache, reads_now)
+def render_site(ctx: RenderContext) -> list[OutputFile]:
+    """Every output file of the site, as bytes; unchanged pages may come from ``ctx.cache``."""
     files = [file for family in PAGE_FAMILIES for file in family(ctx)]
-    files.append(render_sitemap(html_paths(files), config))
+    files.append(render_sitemap(html_paths(files), ctx.config))
     return files
 
 
@@ -197,7 +189,7 @@ def build(
         with _stage("render", timings, progress):
             fingerprint, reads_now = stack_fingerprint(config)
             cache = PageCache(config.cache_path / "build" / "pages.json", target, fingerprint)
-            files = render_site(site, wall, config, now, cache, reads_now)
+            files = render_site(render_context(site, wall, config, now, cache, reads_now))
         with _stage("write", timings, progress):
             indexer = SearchStep(
                 html_fingerprint(files), target, search_record(config), defer=defer_search

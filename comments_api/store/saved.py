@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from comments_api.store.comments import JOINED
 from comments_api.store.queries import Queries
 from comments_api.store.tables import comments, saved, threads, utc
+from generator.model import CommentRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,19 +24,6 @@ class SavedRow:
     """One saved item of one person."""
 
     thread: str
-    created: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class OwnComment:
-    """A comment as its author (or the author it replies to) may see it on ``/me/``."""
-
-    id: int
-    thread: str
-    parent: int | None
-    author_name: str
-    body: str
-    status: str
     created: datetime
 
 
@@ -75,7 +63,7 @@ class SavedQueries(Queries):
         )
         return self._inserted(stmt, saved.c.id)
 
-    def own_comments(self, email: str, limit: int) -> list[OwnComment]:
+    def own_comments(self, email: str, limit: int) -> list[CommentRecord]:
         """The comments this person wrote (not deleted), newest first."""
         rows = self.conn.execute(
             _OWN.where(comments.c.email == email, comments.c.status != "deleted")
@@ -84,7 +72,7 @@ class SavedQueries(Queries):
         ).all()
         return [_own(row) for row in rows]
 
-    def replies_received(self, email: str, limit: int) -> list[OwnComment]:
+    def replies_received(self, email: str, limit: int) -> list[CommentRecord]:
         """Approved replies by others to this person's comments, newest first."""
         parents = select(comments.c.id).where(comments.c.email == email).scalar_subquery()
         rows = self.conn.execute(
@@ -110,5 +98,6 @@ _OWN = select(
 ).select_from(JOINED)
 
 
-def _own(row: Sequence[Any]) -> OwnComment:
-    return OwnComment(row[0], row[1], row[2], row[3], row[4], row[5], utc(row[6]))
+def _own(row: Sequence[Any]) -> CommentRecord:
+    """A row of ``_OWN`` as the kernel's comment record; ``/me/`` reads no email, edit or person."""
+    return CommentRecord(row[0], row[1], row[2], row[3], row[4], row[5], utc(row[6]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from generator import clock
-from generator.build import load_site, make_wall, render_site
+from generator.build import load_site, make_wall, render_context, render_site
 from generator.config import SiteConfig
 from generator.errors import ContentError
 from generator.model import Site
@@ -74,4 +74,4 @@ def render_in_memory(site: Site, wall: Wall, config: SiteConfig) -> None:
         cache = PageCache(
             config.cache_path / "build" / "pages.json", config.output_path, fingerprint
         )
-        render_site(site, wall, config, clock.now(), cache, reads_now)
+        render_site(render_context(site, wall, config, clock.now(), cache, reads_now))

@@ -9,37 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from generator.importers import staticsite
+from generator.importers.readers import ReadOptions
 from generator.importers.records import ImportedPost, ImportedSource, Note, Where
-from generator.importers.staticsite import (
-    BodyRewrite,
-    Page,
-    as_authors,
-    as_bool,
-    as_strings,
-    attributes,
-    bundle_files,
-    date_from_name,
-    date_from_path,
-    figure_html,
-    finish,
-    load_config,
-    load_pages,
-    markup_files,
-    page_slug,
-    parse_date,
-    resolve_file,
-    rewrite_relative_links,
-    source_timezone,
-    unknown_fields,
-    url_path,
-    where,
-    with_community_names,
-)
+from generator.importers.staticsite import BodyRewrite, Page
 
 KIND = "hugo"
 _CONFIGS = (
@@ -83,24 +61,20 @@ _TOKEN = re.compile(
 )
 
 
+_DATES = ("date", "publishDate", "publishdate", "pubdate")
+
+
 @dataclass(frozen=True, slots=True)
-class _Site:
-    root: Path
-    content: Path
-    base_url: str | None
+class _Site(staticsite.Site):
     permalinks: Mapping[str, str]
-    tz: tzinfo
 
 
-def read(
-    source: Path,
-    *,
-    community_map: Mapping[str, str] | None = None,
-    timezone: tzinfo | None = None,
-) -> ImportedSource:
-    """Every post of a Hugo site; ``timezone`` is for naive dates when the site names none."""
-    site, notes = _locate(source, timezone)
-    pages, failed = load_pages(site.content, site.root, markup_files(site.content))
+def read(source: Path, options: ReadOptions = staticsite.DEFAULTS) -> ImportedSource:
+    """Every post of a Hugo site; naive dates in the site's zone, else ``options.timezone``."""
+    site, notes = _locate(source, options.timezone)
+    pages, failed = staticsite.load_pages(
+        site.content, site.root, staticsite.markup_files(site.content)
+    )
     notes.extend(failed)
     bundles = {p.path.parent for p in pages if p.path.name in {"index.md", "index.markdown"}}
     urls: dict[str, str] = {}
@@ -111,14 +85,12 @@ def read(
             in_bundle and page.path.parent not in bundles
         ):
             continue  # a Markdown resource of a leaf bundle, not a page
-        post = _post(page, site, community_map)
+        post = _post(page, site, options.community_map)
         urls[page.rel] = post.old_urls[0]
         if page.path.stem == "_index":
             continue
-        if "/" not in page.rel:
-            notes.append(Note(where(page), "a page, not in a section", "not imported"))
-            continue
-        posts.append((page, post))
+        if staticsite.in_section(page, notes):
+            posts.append((page, post))
     known = frozenset(urls.values())
     done = tuple(_rewrite(page, post, urls, known) for page, post in posts)
     return ImportedSource(KIND, done, site.base_url, tuple(notes))
@@ -131,20 +103,20 @@ def _locate(source: Path, fallback: tzinfo | None) -> tuple[_Site, list[Note]]:
             path = root / name
             if not path.is_file():
                 continue
-            config, problem = load_config(path, name)
+            config, problem = staticsite.load_config(path, name)
             if problem:
                 notes.append(problem)
             lowered = {str(k).lower(): v for k, v in config.items()}
             content = root / str(lowered.get("contentdir") or "content")
             if root != source:
                 content = source
-            tz, tz_note = source_timezone(lowered.get("timezone"), fallback)
+            tz, tz_note = staticsite.source_timezone(lowered.get("timezone"), fallback)
             notes.extend([tz_note] if tz_note else [])
             base = lowered.get("baseurl")
             return _Site(
-                root, content, str(base) if base else None, _permalinks(lowered), tz
+                root, content, str(base) if base else None, tz, _permalinks(lowered)
             ), notes
-    return _Site(source.parent, source, None, {}, source_timezone(None, fallback)[0]), [
+    return _Site(source.parent, source, None, staticsite.source_timezone(None, fallback)[0], {}), [
         Note(Where(source.as_posix()), "no Hugo config found", "read as a content folder")
     ]
 
@@ -163,39 +135,35 @@ def _post(page: Page, site: _Site, community_map: Mapping[str, str] | None) -> I
     notes: list[Note] = []
     bundle = page.path.stem == "index"
     name = page.path.parent.name if bundle else page.path.stem
-    name_date, name_rest = date_from_name(name)
-    slug = str(data.get("slug") or "").strip() or page_slug(name_rest)
+    name_date, name_rest = staticsite.date_from_name(name)
+    slug = str(data.get("slug") or "").strip() or staticsite.page_slug(name_rest)
     section = page.rel.split("/", 1)[0] if "/" in page.rel else ""
-    title = str(data.get("title") or "").strip()
-    if not title:
-        title = name_rest.replace("-", " ").replace("_", " ").strip().capitalize()
-        notes.append(Note(where(page), "no title", "made one from the file name"))
+    title = staticsite.page_title(page, name_rest, notes)
     url = _url(page, site, data, slug, name, section)
     old_urls = [url]
-    for alias in as_strings(data.get("aliases"), sep=","):
-        aliased = url_path(alias) if alias.startswith("/") or "://" in alias else f"/{alias}"
+    for alias in staticsite.as_strings(data.get("aliases"), sep=","):
+        aliased = (
+            staticsite.url_path(alias) if alias.startswith("/") or "://" in alias else f"/{alias}"
+        )
         old_urls.append(aliased)
-    date = _date(page, site, data, url, name_date, notes)
-    categories = as_strings(data.get("categories"), sep=",")
+    date = staticsite.page_date(
+        page, site.tz, notes, staticsite.date_from_path(url) or name_date, _DATES
+    )
+    categories = staticsite.as_strings(data.get("categories"), sep=",")
     sections = categories or ((section,) if section else ())
     image = data.get("image") or data.get("cover")
-    images = as_strings(data.get("images"))
-    return ImportedPost(
-        source_id=f"{KIND}:{page.where}",
-        title=title,
-        slug=page_slug(slug),
-        date=date,
-        body=page.meta.body,
-        where=where(page),
-        authors=as_authors(data.get("authors") or data.get("author")),
-        tags=as_strings(data.get("tags"), sep=","),
-        sections=with_community_names(sections, community_map),
+    images = staticsite.as_strings(data.get("images"))
+    return replace(
+        staticsite.new_post(KIND, page, title, staticsite.page_slug(slug), date),
+        authors=staticsite.as_authors(data.get("authors") or data.get("author")),
+        tags=staticsite.as_strings(data.get("tags"), sep=","),
+        sections=staticsite.with_community_names(sections, community_map),
         summary=str(data.get("summary") or data.get("description") or "").strip() or None,
         image=str(image) if isinstance(image, str) else (images[0] if images else None),
-        draft=as_bool(data.get("draft", False)),
-        attachments=bundle_files(page.path.parent) if bundle else (),
+        draft=staticsite.as_bool(data.get("draft", False)),
+        attachments=staticsite.bundle_files(page.path.parent) if bundle else (),
         old_urls=tuple(dict.fromkeys(old_urls)),
-        notes=(*notes, *unknown_fields(page, _KNOWN, _IGNORED)),
+        notes=(*notes, *staticsite.unknown_fields(page, _KNOWN, _IGNORED)),
     )
 
 
@@ -203,7 +171,7 @@ def _url(
     page: Page, site: _Site, data: Mapping[str, Any], slug: str, name: str, section: str
 ) -> str:
     if data.get("url"):
-        path = url_path(str(data["url"]))
+        path = staticsite.url_path(str(data["url"]))
         return path
     folder = page.rel.rsplit("/", 1)[0] if "/" in page.rel else ""
     if page.path.stem == "_index":
@@ -212,7 +180,7 @@ def _url(
         folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
     pattern = site.permalinks.get(section)
     if pattern:
-        value = parse_date(data.get("date"), site.tz)
+        value = staticsite.parse_date(data.get("date"), site.tz)
         return _expand(pattern, value, slug, name, section, folder, str(data.get("title") or ""))
     prefix = f"/{folder.lower()}" if folder else ""
     return f"{prefix}/{(str(data.get('slug') or '') or name).lower()}/"
@@ -241,33 +209,13 @@ def _expand(
         if key in {"slug", "slugorfilename", "slugorcontentbasename"}:
             return slug or name
         if key == "title":
-            return page_slug(title) if title else name
+            return staticsite.page_slug(title) if title else name
         if key in {"filename", "contentbasename"}:
             return name
         return section if key == "section" else folder
 
     path = _TOKEN.sub(token, pattern)
-    return url_path(path if path.endswith(("/", ".html")) else f"{path}/")
-
-
-def _date(
-    page: Page,
-    site: _Site,
-    data: Mapping[str, Any],
-    url: str,
-    name_date: Any,
-    notes: list[Note],
-) -> datetime | None:
-    for key in ("date", "publishDate", "publishdate", "pubdate"):
-        if key in data and data[key] not in (None, ""):
-            value = parse_date(data[key], site.tz)
-            if value is not None:
-                return value
-            notes.append(
-                Note(where(page, page.meta.line(key)), f"{key} {data[key]!r}", "not understood")
-            )
-    found = date_from_path(url) or name_date
-    return parse_date(found, site.tz) if found else None
+    return staticsite.url_path(path if path.endswith(("/", ".html")) else f"{path}/")
 
 
 def _lookup(target: str, page: Page, urls: Mapping[str, str]) -> str | None:
@@ -278,7 +226,7 @@ def _lookup(target: str, page: Page, urls: Mapping[str, str]) -> str | None:
         candidates += [f"{path.rstrip('/')}.md", f"{path.rstrip('/')}/index.md"]
         candidates += [f"{path.rstrip('/')}/_index.md"]
     for candidate in candidates:
-        key = resolve_file(candidate, page.rel, urls)
+        key = staticsite.resolve_file(candidate, page.rel, urls)
         if key is not None:
             return urls[key]
     base = path.rstrip("/").rsplit("/", 1)[-1]
@@ -308,11 +256,11 @@ def _rewrite(
         return f"{found}{hash_}{anchor}"
 
     def figure(match: re.Match[str], line: int) -> str:
-        attrs = attributes(match.group(1))
+        attrs = staticsite.attributes(match.group(1))
         if "src" not in attrs:
             rewrite.note(line, "shortcode figure without src", "left as text")
             return match.group(0)
-        return figure_html(
+        return staticsite.figure_html(
             attrs["src"], attrs.get("alt", ""), attrs.get("caption", ""), attrs.get("title", "")
         )
 
@@ -329,5 +277,5 @@ def _rewrite(
     rewrite.sub(_FIGURE, figure)
     rewrite.sub(_HIGHLIGHT, highlight)
     rewrite.sub(_SHORTCODE, other)
-    rewrite_relative_links(rewrite, post.old_urls[0], urls, known)
-    return finish(post, rewrite)
+    staticsite.rewrite_relative_links(rewrite, post.old_urls[0], urls, known)
+    return staticsite.finish(post, rewrite)

@@ -14,29 +14,10 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from generator.importers import staticsite
+from generator.importers.readers import ReadOptions
 from generator.importers.records import Author, BodyFormat, ImportedPost, ImportedSource, Note
-from generator.importers.staticsite import (
-    MARKDOWN,
-    BodyRewrite,
-    Page,
-    as_authors,
-    as_bool,
-    as_strings,
-    bundle_files,
-    date_from_name,
-    finish,
-    load_config,
-    load_pages,
-    page_slug,
-    parse_date,
-    resolve_file,
-    rewrite_relative_links,
-    source_timezone,
-    unknown_fields,
-    url_path,
-    where,
-    with_community_names,
-)
+from generator.importers.staticsite import MARKDOWN, BodyRewrite, Page
 
 KIND = "jekyll"
 _SUFFIXES = MARKDOWN | {".html"}
@@ -72,22 +53,14 @@ _OUTPUT = re.compile(r"\{\{-?\s*([^}]+?)\s*-?\}\}")
 
 
 @dataclass(frozen=True, slots=True)
-class _Site:
-    root: Path
-    base_url: str | None
+class _Site(staticsite.Site):  # the content folder is the root
     permalink: str
-    tz: tzinfo
     people: Mapping[str, Any]
 
 
-def read(
-    source: Path,
-    *,
-    community_map: Mapping[str, str] | None = None,
-    timezone: tzinfo | None = None,
-) -> ImportedSource:
-    """Every post and draft of a Jekyll site; ``timezone`` for naive dates when none is set."""
-    site, notes = _locate(source, timezone)
+def read(source: Path, options: ReadOptions = staticsite.DEFAULTS) -> ImportedSource:
+    """Every post and draft of a Jekyll site; ``options.timezone`` when the site sets none."""
+    site, notes = _locate(source, options.timezone)
     files = [
         path
         for path in site.root.rglob("*")
@@ -98,9 +71,9 @@ def read(
             part in _SKIP or part.startswith(".") for part in path.relative_to(site.root).parts
         )
     ]
-    pages, failed = load_pages(site.root, site.root, files)
+    pages, failed = staticsite.load_pages(site.root, site.root, files)
     notes.extend(failed)
-    drafts = [_post(page, site, community_map) for page in pages]
+    drafts = [_post(page, site, options.community_map) for page in pages]
     pairs = [
         (page, post.old_urls[0]) for page, post in zip(pages, drafts, strict=True) if post.old_urls
     ]
@@ -121,9 +94,9 @@ def _locate(source: Path, fallback: tzinfo | None) -> tuple[_Site, list[Note]]:
         root = source.parent
     config: dict[str, Any] = {}
     if (root / "_config.yml").is_file():
-        config, problem = load_config(root / "_config.yml", "_config.yml")
+        config, problem = staticsite.load_config(root / "_config.yml", "_config.yml")
         notes.extend([problem] if problem else [])
-    tz, tz_note = source_timezone(config.get("timezone"), fallback)
+    tz, tz_note = staticsite.source_timezone(config.get("timezone"), fallback)
     notes.extend([tz_note] if tz_note else [])
     url = str(config.get("url") or "").rstrip("/")
     base = str(config.get("baseurl") or "").strip("/")
@@ -132,10 +105,10 @@ def _locate(source: Path, fallback: tzinfo | None) -> tuple[_Site, list[Note]]:
     people: Mapping[str, Any] = {}
     for name in ("authors.yml", "authors.yaml"):
         if (root / "_data" / name).is_file():
-            data, problem = load_config(root / "_data" / name, f"_data/{name}")
+            data, problem = staticsite.load_config(root / "_data" / name, f"_data/{name}")
             people = data
             notes.extend([problem] if problem else [])
-    return _Site(root, base_url, _STYLES.get(permalink, permalink), tz, people), notes
+    return _Site(root, root, base_url, tz, _STYLES.get(permalink, permalink), people), notes
 
 
 def _post(page: Page, site: _Site, community_map: Mapping[str, str] | None) -> ImportedPost:
@@ -147,41 +120,34 @@ def _post(page: Page, site: _Site, community_map: Mapping[str, str] | None) -> I
     below = parts[parts.index(folder_kind) + 1 : -1]
     bundle = bool(below) and _single_post(page.path.parent)
     name = page.path.parent.name if bundle and page.path.stem == "index" else page.path.stem
-    name_date, name_rest = date_from_name(name)
-    slug = page_slug(str(data.get("slug") or "").strip() or name_rest)
-    date = _date(page, site, data, name_date, notes)
+    name_date, name_rest = staticsite.date_from_name(name)
+    slug = staticsite.page_slug(str(data.get("slug") or "").strip() or name_rest)
+    date = staticsite.page_date(page, site.tz, notes, name_date)
     categories = (
         *above,
-        *as_strings(data.get("categories"), sep=None),
-        *as_strings(data.get("category"), sep=""),
+        *staticsite.as_strings(data.get("categories"), sep=None),
+        *staticsite.as_strings(data.get("category"), sep=""),
     )
     categories = tuple(dict.fromkeys(categories))
-    title = str(data.get("title") or "").strip()
-    if not title:
-        title = name_rest.replace("-", " ").replace("_", " ").strip().capitalize()
-        notes.append(Note(where(page), "no title", "made one from the file name"))
+    title = staticsite.page_title(page, name_rest, notes)
     url = _url(str(data.get("permalink") or site.permalink), date, slug, categories, page)
     image = data.get("image")
     if isinstance(image, Mapping):
         image = image.get("path")
-    draft = folder_kind == "_drafts" or not as_bool(data.get("published", True))
-    return ImportedPost(
-        source_id=f"{KIND}:{page.where}",
-        title=title,
-        slug=slug,
-        date=date,
-        body=page.meta.body,
-        where=where(page),
+    draft = folder_kind == "_drafts" or not staticsite.as_bool(data.get("published", True))
+    return replace(
+        staticsite.new_post(KIND, page, title, slug, date),
         body_format=BodyFormat.HTML if page.path.suffix == ".html" else BodyFormat.MARKDOWN,
         authors=_authors(data.get("authors") or data.get("author"), site),
-        tags=as_strings(data.get("tags"), sep=None) + as_strings(data.get("tag"), sep=""),
-        sections=with_community_names(categories, community_map),
+        tags=staticsite.as_strings(data.get("tags"), sep=None)
+        + staticsite.as_strings(data.get("tag"), sep=""),
+        sections=staticsite.with_community_names(categories, community_map),
         summary=str(data.get("excerpt") or data.get("description") or "").strip() or None,
         image=str(image) if isinstance(image, str) else None,
         draft=draft,
-        attachments=bundle_files(page.path.parent, _SUFFIXES) if bundle else (),
+        attachments=staticsite.bundle_files(page.path.parent, _SUFFIXES) if bundle else (),
         old_urls=() if folder_kind == "_drafts" or ":" in url else (url,),
-        notes=(*notes, *unknown_fields(page, _KNOWN, _IGNORED)),
+        notes=(*notes, *staticsite.unknown_fields(page, _KNOWN, _IGNORED)),
     )
 
 
@@ -192,7 +158,7 @@ def _single_post(folder: Path) -> bool:
 
 def _authors(value: Any, site: _Site) -> tuple[Author, ...]:
     found = []
-    for author in as_authors(value):
+    for author in staticsite.as_authors(value):
         person = site.people.get(author.name)
         if isinstance(person, Mapping):  # a key of _data/authors.yml
             name = str(person.get("name") or author.name)
@@ -201,18 +167,6 @@ def _authors(value: Any, site: _Site) -> tuple[Author, ...]:
         else:
             found.append(author)
     return tuple(found)
-
-
-def _date(
-    page: Page, site: _Site, data: Mapping[str, Any], name_date: Any, notes: list[Note]
-) -> datetime | None:
-    if data.get("date") not in (None, ""):
-        value = parse_date(data["date"], site.tz)
-        if value is not None:
-            return value
-        line = page.meta.line("date")
-        notes.append(Note(where(page, line), f"date {data['date']!r}", "not understood"))
-    return parse_date(name_date, site.tz) if name_date else None
 
 
 def _url(
@@ -226,7 +180,7 @@ def _url(
         if key in {"title", "slug"}:
             return slug
         if key == "categories":
-            return "/".join(page_slug(c) for c in categories)
+            return "/".join(staticsite.page_slug(c) for c in categories)
         if key == "output_ext":
             return ext
         if date is None:
@@ -246,7 +200,7 @@ def _url(
         return values[key]
 
     path = re.sub(r"/{2,}", "/", _TOKEN.sub(token, pattern))
-    return url_path(path)
+    return staticsite.url_path(path)
 
 
 def _rewrite(
@@ -268,7 +222,7 @@ def _rewrite(
 
     def link(match: re.Match[str], line: int) -> str:
         target = match.group(1)
-        key = resolve_file("/" + target.lstrip("/"), page.rel, by_file)
+        key = staticsite.resolve_file("/" + target.lstrip("/"), page.rel, by_file)
         if key is not None:
             return by_file[key]
         if (site.root / target).is_file():  # a page of the site, not a post
@@ -283,8 +237,8 @@ def _rewrite(
     rewrite.sub(_HIGHLIGHT, lambda m, _line: f"```{m.group(1)}")
     rewrite.sub(_END_HIGHLIGHT, lambda m, _line: "```")
     rewrite.body = _unwrap_raw(rewrite)
-    rewrite_relative_links(rewrite, (*post.old_urls, "/")[0], by_file, known)
-    return finish(post, rewrite)
+    staticsite.rewrite_relative_links(rewrite, (*post.old_urls, "/")[0], by_file, known)
+    return staticsite.finish(post, rewrite)
 
 
 def _unwrap_raw(rewrite: BodyRewrite) -> str:

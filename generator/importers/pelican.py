@@ -15,28 +15,10 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from generator.importers import staticsite
+from generator.importers.readers import ReadOptions
 from generator.importers.records import Attachment, ImportedPost, ImportedSource, Note, Where
-from generator.importers.staticsite import (
-    MARKDOWN,
-    BodyRewrite,
-    Page,
-    as_authors,
-    as_strings,
-    bundle_files,
-    date_from_name,
-    finish,
-    load_pages,
-    markup_files,
-    page_slug,
-    parse_date,
-    resolve_file,
-    rewrite_relative_links,
-    source_timezone,
-    unknown_fields,
-    url_path,
-    where,
-    with_community_names,
-)
+from generator.importers.staticsite import MARKDOWN, BodyRewrite, Page, where
 
 KIND = "pelican"
 _SUFFIXES = MARKDOWN | {".rst"}
@@ -54,33 +36,24 @@ _FIELD = re.compile(r"\{(\w+)(?::([^}]*))?\}")
 
 
 @dataclass(frozen=True, slots=True)
-class _Site:
-    root: Path
-    content: Path
-    base_url: str | None
-    tz: tzinfo
-    settings: Mapping[str, Any]
+class _Site(staticsite.Site):
+    settings: Mapping[str, Any]  # the literal ones of pelicanconf.py and publishconf.py
 
 
-def read(
-    source: Path,
-    *,
-    community_map: Mapping[str, str] | None = None,
-    timezone: tzinfo | None = None,
-) -> ImportedSource:
+def read(source: Path, options: ReadOptions = staticsite.DEFAULTS) -> ImportedSource:
     """Every article of a Pelican site (pages are not posts); naive dates in TIMEZONE."""
-    site, notes = _locate(source, timezone)
+    site, notes = _locate(source, options.timezone)
     page_paths = tuple(str(p).strip("/") for p in site.settings.get("PAGE_PATHS", ["pages"]))
     files = [
         path
-        for path in markup_files(site.content, _SUFFIXES)
+        for path in staticsite.markup_files(site.content, _SUFFIXES)
         if not any(
             path.relative_to(site.content).as_posix().startswith(f"{p}/") for p in page_paths if p
         )
     ]
-    pages, failed = load_pages(site.content, site.root, files, metadata_lines=True)
+    pages, failed = staticsite.load_pages(site.content, site.root, files, metadata_lines=True)
     notes.extend(failed)
-    drafts = [_post(page, site, community_map) for page in pages]
+    drafts = [_post(page, site, options.community_map) for page in pages]
     by_file = {
         page.rel: post.old_urls[0]
         for page, post in zip(pages, drafts, strict=True)
@@ -125,7 +98,7 @@ def _locate(source: Path, fallback: tzinfo | None) -> tuple[_Site, list[Note]]:
         published = settings_of((root / "publishconf.py").read_text(encoding="utf-8"))
         settings.update({k: v for k, v in published.items() if v})
     content = source if root != source else root / str(settings.get("PATH") or "content")
-    tz, tz_note = source_timezone(settings.get("TIMEZONE"), fallback)
+    tz, tz_note = staticsite.source_timezone(settings.get("TIMEZONE"), fallback)
     notes.extend([tz_note] if tz_note else [])
     base = str(settings.get("SITEURL") or "").strip()
     base_url = f"{base.rstrip('/')}/" if base else None
@@ -137,7 +110,7 @@ def _bundle_folder(page: Page) -> Path | None:
     if "/" not in page.rel:
         return None
     folder = page.path.parent
-    if len(markup_files(folder, _SUFFIXES)) != 1:
+    if len(staticsite.markup_files(folder, _SUFFIXES)) != 1:
         return None
     others = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() not in _SUFFIXES]
     return folder if others else None
@@ -147,15 +120,12 @@ def _post(page: Page, site: _Site, community_map: Mapping[str, str] | None) -> I
     data = page.meta.data
     notes: list[Note] = []
     bundle = _bundle_folder(page)
-    name_date, name_rest = date_from_name(page.path.stem)
+    name_date, name_rest = staticsite.date_from_name(page.path.stem)
     if bundle is not None and name_date is None:
-        name_date, _ = date_from_name(bundle.name)
-    title = str(data.get("title") or "").strip()
-    if not title:
-        title = name_rest.replace("-", " ").replace("_", " ").strip().capitalize()
-        notes.append(Note(where(page), "no title", "made one from the file name"))
-    slug = page_slug(str(data.get("slug") or "").strip() or title)
-    date = _date(page, site, data, name_date, notes)
+        name_date, _ = staticsite.date_from_name(bundle.name)
+    title = staticsite.page_title(page, name_rest, notes)
+    slug = staticsite.page_slug(str(data.get("slug") or "").strip() or title)
+    date = staticsite.page_date(page, site.tz, notes, name_date)
     folders = page.rel.split("/")[:-1]
     if bundle is not None:
         folders = folders[:-1]
@@ -165,40 +135,25 @@ def _post(page: Page, site: _Site, community_map: Mapping[str, str] | None) -> I
     status = str(data.get("status") or "published").strip().lower()
     if status == "hidden":
         notes.append(Note(where(page, page.meta.line("status")), "status hidden", "published"))
-    authors = as_authors(data.get("authors"), sep=",") or as_authors(data.get("author"), sep="")
+    authors = staticsite.as_authors(data.get("authors"), sep=",") or staticsite.as_authors(
+        data.get("author"), sep=""
+    )
     url = _url(page, site, data, slug, date, category, authors)
     if page.meta.syntax == "rst":
         notes.append(Note(where(page), "reStructuredText body", "kept as text"))
     image = data.get("image") or data.get("cover")
-    return ImportedPost(
-        source_id=f"{KIND}:{page.where}",
-        title=title,
-        slug=slug,
-        date=date,
-        body=page.meta.body,
-        where=where(page),
+    return replace(
+        staticsite.new_post(KIND, page, title, slug, date),
         authors=authors,
-        tags=as_strings(data.get("tags"), sep=","),
-        sections=with_community_names((category,) if category else (), community_map),
+        tags=staticsite.as_strings(data.get("tags"), sep=","),
+        sections=staticsite.with_community_names((category,) if category else (), community_map),
         summary=str(data.get("summary") or "").strip() or None,
         image=str(image) if isinstance(image, str) else None,
         draft=status == "draft",
-        attachments=bundle_files(bundle, _SUFFIXES) if bundle is not None else (),
+        attachments=staticsite.bundle_files(bundle, _SUFFIXES) if bundle is not None else (),
         old_urls=() if "{" in url else (url,),
-        notes=(*notes, *unknown_fields(page, _KNOWN, _IGNORED)),
+        notes=(*notes, *staticsite.unknown_fields(page, _KNOWN, _IGNORED)),
     )
-
-
-def _date(
-    page: Page, site: _Site, data: Mapping[str, Any], name_date: Any, notes: list[Note]
-) -> datetime | None:
-    if data.get("date") not in (None, ""):
-        value = parse_date(data["date"], site.tz)
-        if value is not None:
-            return value
-        line = page.meta.line("date")
-        notes.append(Note(where(page, line), f"date {data['date']!r}", "not understood"))
-    return parse_date(name_date, site.tz) if name_date else None
 
 
 def _url(
@@ -211,15 +166,17 @@ def _url(
     authors: tuple[Any, ...],
 ) -> str:
     if data.get("url"):
-        return url_path(str(data["url"]))
+        return staticsite.url_path(str(data["url"]))
     if data.get("save_as"):
-        return url_path(str(data["save_as"]))
+        return staticsite.url_path(str(data["save_as"]))
     pattern = str(site.settings.get("ARTICLE_URL") or "{slug}.html")
     values: dict[str, Any] = {
         "slug": slug,
-        "category": page_slug(category or str(site.settings.get("DEFAULT_CATEGORY", "misc"))),
+        "category": staticsite.page_slug(
+            category or str(site.settings.get("DEFAULT_CATEGORY", "misc"))
+        ),
         "lang": str(data.get("lang") or site.settings.get("DEFAULT_LANG", "en")),
-        "author": page_slug(authors[0].name) if authors else "",
+        "author": staticsite.page_slug(authors[0].name) if authors else "",
         "date": date,
     }
 
@@ -229,7 +186,7 @@ def _url(
             return value.strftime(match.group(2) or "%Y-%m-%d")
         return str(value) if value is not None else match.group(0)
 
-    return url_path(_FIELD.sub(field, pattern))
+    return staticsite.url_path(_FIELD.sub(field, pattern))
 
 
 def _rewrite(
@@ -244,7 +201,7 @@ def _rewrite(
     bundle = _bundle_folder(page)
 
     def filename(match: re.Match[str], line: int) -> str:
-        key = resolve_file(match.group(1), page.rel, by_file)
+        key = staticsite.resolve_file(match.group(1), page.rel, by_file)
         if key is not None:
             return f"{by_file[key]}{match.group(2) or ''}"
         rewrite.note(line, f"link {match.group(0)}", "file not found, left as is")
@@ -277,8 +234,8 @@ def _rewrite(
     rewrite.sub(_FILENAME, filename)
     rewrite.sub(_STATIC, static)
     rewrite.sub(_OTHER, other)
-    rewrite_relative_links(rewrite, (*post.old_urls, "/")[0], by_file, known)
-    done = finish(post, rewrite)
+    staticsite.rewrite_relative_links(rewrite, (*post.old_urls, "/")[0], by_file, known)
+    done = staticsite.finish(post, rewrite)
     if len(attached) == len(post.attachments):
         return done
     return replace(done, attachments=tuple(attached))

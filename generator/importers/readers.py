@@ -43,14 +43,12 @@ def _lazy(module: str) -> Reader:
 def _static_site(module: str) -> Reader:
     """A Hugo/Zola/Jekyll/Pelican reader: a local folder, the section map and the site's zone."""
 
+    reader = _lazy(module)
+
     def read(source: Path | str, options: ReadOptions) -> ImportedSource:
         if isinstance(source, str) and source.startswith(("http://", "https://")):
             raise UsageError(f"{source}: {module.rsplit('.', 1)[-1]} imports a local folder")
-        reader = importlib.import_module(module).read
-        result: ImportedSource = reader(
-            Path(source), community_map=options.community_map, timezone=options.timezone
-        )
-        return result
+        return reader(Path(source), options)
 
     return read
 

@@ -26,6 +26,7 @@ from generator.importers.frontmatter import (
     split_front_matter,
     split_rst,
 )
+from generator.importers.readers import ReadOptions
 from generator.importers.records import Attachment, Author, ImportedPost, Note, Where
 from generator.text import slugify
 
@@ -56,6 +57,19 @@ _DATE_FORMATS = (
 )
 
 
+DEFAULTS = ReadOptions()  # what ``read(source)`` means: no section map, UTC for naive dates
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Where a source's content is and what its config says that every reader needs."""
+
+    root: Path
+    content: Path
+    base_url: str | None
+    tz: tzinfo  # the zone of naive dates
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """A content file of the source, split, before it becomes a post."""
@@ -69,6 +83,58 @@ class Page:
 def where(page: Page, line: int | None = None) -> Where:
     """A place in ``page``; line 1 when not told."""
     return Where(page.where, line or 1)
+
+
+def page_title(page: Page, name: str, notes: list[Note]) -> str:
+    """The ``title`` field, or one made from the file ``name`` (and a note saying so)."""
+    title = str(page.meta.data.get("title") or "").strip()
+    if title:
+        return title
+    notes.append(Note(where(page), "no title", "made one from the file name"))
+    return name.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+def page_date(
+    page: Page,
+    tz: tzinfo,
+    notes: list[Note],
+    fallback: date | None,
+    keys: tuple[str, ...] = ("date",),
+) -> datetime | None:
+    """The first readable date among the fields ``keys``, else ``fallback`` at midnight.
+
+    Each field present but unreadable is noted; ``fallback`` is the date a file
+    name or URL gives, in ``tz`` like every naive date of the source.
+    """
+    data = page.meta.data
+    for key in keys:
+        if data.get(key) not in (None, ""):
+            value = parse_date(data[key], tz)
+            if value is not None:
+                return value
+            line = page.meta.line(key)
+            notes.append(Note(where(page, line), f"{key} {data[key]!r}", "not understood"))
+    return parse_date(fallback, tz) if fallback else None
+
+
+def in_section(page: Page, notes: list[Note]) -> bool:
+    """Whether ``page`` is in a section folder; one at the content root is noted, not imported."""
+    if "/" in page.rel:
+        return True
+    notes.append(Note(where(page), "a page, not in a section", "not imported"))
+    return False
+
+
+def new_post(kind: str, page: Page, title: str, slug: str, date: datetime | None) -> ImportedPost:
+    """The fields every reader fills the same way; each adds its own with ``replace``."""
+    return ImportedPost(
+        source_id=f"{kind}:{page.where}",
+        title=title,
+        slug=slug,
+        date=date,
+        body=page.meta.body,
+        where=where(page),
+    )
 
 
 def body_line(page: Page, body: str, offset: int) -> int:

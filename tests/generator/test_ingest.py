@@ -525,7 +525,7 @@ def executable_markup(text: str) -> list[str]:
 def test_hostile_feeds_render_no_executable_markup(
     http_server: LocalServer, make_site: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator.build import load_site, make_wall, render_site
+    from generator.build import load_site, make_wall, render_context, render_site
     from generator.config import load_config
     from generator.sources.curation import load_curation
     from tests.generator.feeds_conftest import json_feed
@@ -579,7 +579,7 @@ def test_hostile_feeds_render_no_executable_markup(
     items = load_feed_items(config)
     assert len(items) == 3
     site = replace(load_site(config), feed_items=items, curation=load_curation(config))
-    files = render_site(site, make_wall(site, config), config, NOW)
+    files = render_site(render_context(site, make_wall(site, config), config, NOW))
     pages = [f for f in files if f.path.endswith((".html", ".xml", ".json"))]
     link_pages = [f for f in pages if f.path.startswith("links/")]
     assert len(link_pages) >= 3  # each link has its own page

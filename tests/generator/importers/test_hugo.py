@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.importers import hugo
+from generator.importers.readers import ReadOptions
 from generator.importers.records import ImportedPost, ImportedSource
 
 from .conftest import SITES, by_id, notes_of
@@ -105,6 +106,6 @@ def test_dates_drafts_and_urls(posts: dict[str, ImportedPost]) -> None:
 
 
 def test_sections_take_the_community_map_spelling() -> None:
-    source = hugo.read(SITES / "hugo", community_map={"backend": "platform"})
+    source = hugo.read(SITES / "hugo", ReadOptions(community_map={"backend": "platform"}))
     post = by_id(source)["hugo:content/posts/2024-03-05-rust-meetup/index.md"]
     assert post.sections == ("backend",)
