@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, create_model, field_validator
+from pydantic import BaseModel, create_model, field_validator
 
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.model import Community, Person
-from generator.yamlfile import LineMap, YamlSyntaxError, parse_yaml, validate
+from generator.yamlfile import LineMap, StrictModel, YamlSyntaxError, nonempty, parse_yaml, validate
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,16 +35,6 @@ class Directory:
         return {p.email.strip().lower(): p for p in self.people if p.email}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-def _nonempty(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value.strip()
-
-
 def _schema(record: type[Any]) -> type[BaseModel]:
     """A strict pydantic model with the fields of a model record: its keys defined once."""
     hints = typing.get_type_hints(record)
@@ -52,9 +42,9 @@ def _schema(record: type[Any]) -> type[BaseModel]:
         f.name: (hints[f.name], ... if f.default is dataclasses.MISSING else f.default)
         for f in dataclasses.fields(record)
     }
-    validators: dict[str, Any] = {"_names": field_validator("name", "id")(_nonempty)}
+    validators: dict[str, Any] = {"_names": field_validator("name", "id")(nonempty)}
     model: type[BaseModel] = create_model(
-        f"{record.__name__}Fields", __base__=_Strict, __validators__=validators, **fields
+        f"{record.__name__}Fields", __base__=StrictModel, __validators__=validators, **fields
     )
     return model
 

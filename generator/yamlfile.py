@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from generator.errors import Problem
 
@@ -172,3 +172,16 @@ def _inner_model(annotation: Any) -> Any:
         if found is not None:
             return found
     return None
+
+
+class StrictModel(BaseModel):
+    """The base of every content schema: frozen, and an unknown key is an error."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def nonempty(value: str) -> str:
+    """A pydantic validator: the value stripped, and an error if nothing is left."""
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()

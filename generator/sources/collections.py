@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Collection as Known
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import field_validator, model_validator
 
 from generator.config import SiteConfig
 from generator.errors import ContentError, Problem
@@ -22,16 +22,20 @@ from generator.people import Directory, unknown_id
 from generator.sanitize import safe_url
 from generator.sources.content import DateLike, _parse_when, to_utc
 from generator.text import slugify
-from generator.yamlfile import LineMap, YamlSyntaxError, dotted, parse_yaml, validate
+from generator.yamlfile import (
+    LineMap,
+    StrictModel,
+    YamlSyntaxError,
+    dotted,
+    nonempty,
+    parse_yaml,
+    validate,
+)
 
 COLLECTIONS_DIR = "collections"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class EntryFields(_Strict):
+class EntryFields(StrictModel):
     """One entry of ``items``: exactly one of ``thread`` and ``url``."""
 
     thread: str | None = None
@@ -55,7 +59,7 @@ class EntryFields(_Strict):
         return self
 
 
-class CollectionFields(_Strict):
+class CollectionFields(StrictModel):
     """The keys of a collection file."""
 
     title: str
@@ -67,12 +71,7 @@ class CollectionFields(_Strict):
 
     _date = field_validator("date", mode="before")(_parse_when)
 
-    @field_validator("title", "owner")
-    @classmethod
-    def _nonempty(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be empty")
-        return value.strip()
+    _nonempty = field_validator("title", "owner")(nonempty)
 
     @field_validator("items")
     @classmethod

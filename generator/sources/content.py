@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import field_validator
 
 from generator.bundles import (
     INDEX,
@@ -37,20 +37,10 @@ from generator.model import Event, Post
 from generator.people import Directory, load_directory, unknown_id
 from generator.sources.postcache import LINE_KEYS, Parsed, PostCache, content_key
 from generator.text import excerpt, slugify
-from generator.yamlfile import LineMap, YamlSyntaxError, parse_yaml, validate
+from generator.yamlfile import LineMap, StrictModel, YamlSyntaxError, nonempty, parse_yaml, validate
 
 log = logging.getLogger(__name__)
 _FENCE = "---"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-def _nonempty(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value.strip()
 
 
 def _parse_when(value: Any) -> Any:
@@ -65,7 +55,7 @@ def _parse_when(value: Any) -> Any:
 DateLike = datetime | date
 
 
-class EventFields(_Strict):
+class EventFields(StrictModel):
     start: DateLike
     end: DateLike
     location: str | None = None
@@ -81,7 +71,7 @@ class EventFields(_Strict):
         return value
 
 
-class FrontMatter(_Strict):
+class FrontMatter(StrictModel):
     title: str
     date: DateLike
     author: str | None = None
@@ -96,7 +86,7 @@ class FrontMatter(_Strict):
     contributors: tuple[str, ...] = ()
     imported_from: str | None = None
 
-    _title = field_validator("title")(_nonempty)
+    _title = field_validator("title")(nonempty)
 
     _date = field_validator("date", mode="before")(_parse_when)
 
