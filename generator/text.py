@@ -109,9 +109,27 @@ def truncate_words(text: str, words: int) -> str:
     return " ".join(parts[:words]).rstrip(".,;:") + "…"
 
 
+_CHUNK = 2048  # characters of HTML read at a time by ``excerpt``
+
+
 def excerpt(fragment: str, words: int) -> str:
-    """The first ``words`` words of an HTML fragment's visible text, as plain text."""
-    return truncate_words(plain_text(fragment), words)
+    """The first ``words`` words of an HTML fragment's visible text, as plain text.
+
+    The same as ``truncate_words(plain_text(fragment), words)``, but it stops reading a
+    long body once two words more than needed are out: the first ``words`` are then
+    complete, and one more shows the text was cut.
+    """
+    if "<" not in fragment and "&" not in fragment:
+        return truncate_words(plain_text(fragment), words)
+    parser = _TextExtractor()
+    for start in range(0, len(fragment), _CHUNK):
+        parser.feed(fragment[start : start + _CHUNK])
+        if len("".join(parser.parts).replace(_BREAK, " ").split()) > words + 1:
+            break
+    else:
+        parser.close()
+    text = "".join(parser.parts).replace(_BREAK, " ")
+    return truncate_words(text, words)
 
 
 def truncate_chars(text: str, limit: int) -> str:

@@ -193,3 +193,13 @@ def test_an_irregular_plural_is_given() -> None:
         "1 person",
         "3 people",
     )
+
+
+@pytest.mark.parametrize("words", [1, 3, 50, 51, 52, 400])
+def test_excerpt_reads_only_what_it_needs_yet_equals_the_whole_text_rule(words: int) -> None:
+    body = "".join(
+        f"<h2>Part {i}</h2><p>Caf<em>é</em> &amp; th&eacute; n°{i}, then more words.</p>"
+        "<script>never shown</script><pre>code  block</pre>"
+        for i in range(300)
+    )
+    assert excerpt(body, words) == truncate_words(plain_text(body), words)
