@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +33,7 @@ from generator.render import (
     render_sitemap,
     render_static,
 )
-from generator.search import SearchStep, html_fingerprint
+from generator.search import PendingIndex, SearchStep
 from generator.snapshot import build_snapshot
 from generator.sources.comments import load_comments_data
 from generator.sources.content import StatMemo, load_content
@@ -58,7 +58,7 @@ class BuildResult:
     unchanged: int
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)
-    search_pending: str | None = None  # the HTML fingerprint to index later (``defer_search``)
+    search_pending: PendingIndex | None = None  # what to index later (``defer_search``)
 
 
 @contextmanager
@@ -132,12 +132,19 @@ def render_site(
     now: datetime,
     cache: PageCache | None = None,
     reads_now: bool = True,
-) -> list[OutputFile]:
-    """Every output file of the site, as bytes; unchanged pages may come from ``cache``."""
+) -> Iterator[OutputFile]:
+    """Every output file of the site, as it is rendered; unchanged pages may come from ``cache``.
+
+    Files are yielded one family at a time and only their paths are kept (for the
+    sitemap), so the writer can stream them to disk.
+    """
     ctx = render_context(site, wall, config, now, cache, reads_now)
-    files = [file for family in PAGE_FAMILIES for file in family(ctx)]
-    files.append(render_sitemap(html_paths(files), config))
-    return files
+    paths: list[str] = []
+    for family in PAGE_FAMILIES:
+        for file in family(ctx):
+            paths.extend(html_paths((file,)))
+            yield file
+    yield render_sitemap(paths, config)
 
 
 _ENVIRONMENTS: dict[str, Environment] = {}
@@ -175,14 +182,15 @@ def build(
         site = load_site(config, drafts, memo)
     with _stage("wall", timings, progress):
         wall = make_wall(site, config)
-    with _stage("render", timings, progress):
+    with _stage("render and write", timings, progress):
         fingerprint, reads_now = stack_fingerprint(config)
         cache = PageCache(config.cache_path / "build" / "pages.json", target, fingerprint)
-        files = render_site(site, wall, config, now, cache, reads_now)
-    with _stage("write", timings, progress):
-        indexer = SearchStep(
-            html_fingerprint(files), target, search_record(config), defer=defer_search
-        )
+        indexer = SearchStep(target, search_record(config), defer=defer_search)
+
+        def files() -> Iterable[OutputFile]:
+            rendered = render_site(site, wall, config, now, cache, reads_now)
+            return (indexer.see(file) for file in rendered)
+
         result = publish(files, target, finish=indexer)
         cache.save()
     return BuildResult(
@@ -193,7 +201,7 @@ def build(
         unchanged=result.unchanged,
         seconds=time.perf_counter() - started,
         stages=timings,
-        search_pending=indexer.fingerprint if indexer.deferred else None,
+        search_pending=indexer.pending,
     )
 
 

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from starlette.applications import Starlette
@@ -29,6 +29,9 @@ from watchdog.observers import Observer
 from generator.config import SiteConfig, load_config
 from generator.errors import VeilleError
 from generator.sources.content import StatMemo
+
+if TYPE_CHECKING:
+    from generator.search import PendingIndex
 
 log = logging.getLogger(__name__)
 RELOAD_PATH = "/__veille/reload"
@@ -92,42 +95,40 @@ class Rebuilder:
             self._index_later(result.search_pending, self.version)
         return True
 
-    def _index_later(self, fingerprint: str, version: int) -> None:
+    def _index_later(self, pending: PendingIndex, version: int) -> None:
         """Index search in the background; install the bundle if no build came since."""
-        # One Pagefind at a time (each takes gigabytes at 10,000 pages): wait for the last.
+        # One Pagefind run at a time: wait for the last.
         self._indexing = threading.Thread(
             target=self._index,
-            args=(fingerprint, version, self._indexing),
+            args=(pending, version, self._indexing),
             name="veille-search",
             daemon=True,
         )
         self._indexing.start()
 
-    def _index(self, fingerprint: str, version: int, before: threading.Thread | None) -> None:
-        from generator.build import search_record
-        from generator.search import BUNDLE, index_site, record_bundle, snapshot_html
+    def _index(self, pending: PendingIndex, version: int, before: threading.Thread | None) -> None:
+        from generator.search import BUNDLE
         from generator.writer import replace_folder
 
         if before is not None:
             before.join()
         out = self.out.resolve()
-        snapshot = out.with_name(f".{out.name}.search")
+        bundle = out.with_name(f".{out.name}.search")
         try:
             with self._lock:
                 if self.version != version:
                     return  # a newer build indexes its own site
-                snapshot_html(out, snapshot)
-            index_site(snapshot)
+                pending.prepare(out, bundle)
+            pending.run()
             with self._lock:
                 if self.version != version:
                     return
-                replace_folder(out, BUNDLE, snapshot / BUNDLE)
-                record_bundle(search_record(self.config), fingerprint, out / BUNDLE)
+                replace_folder(out, BUNDLE, bundle)
             self.report("search index updated")
         except (VeilleError, OSError) as exc:
             self.report(f"[red]search index failed[/red], the previous one is kept: {exc}")
         finally:
-            shutil.rmtree(snapshot, ignore_errors=True)
+            shutil.rmtree(bundle, ignore_errors=True)
 
     def wait_for_search(self, timeout: float | None = None) -> None:
         """Wait for a background search index (tests, shutdown)."""
