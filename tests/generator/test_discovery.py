@@ -180,4 +180,4 @@ def test_french_site_translates_discovery_pages(
     assert events.lang == "fr"
     assert "Événements" in [text for level, text in events.headings if level == 1]
     assert "À venir" in events.text
-    assert (out / "pagefind/pagefind-entry.json").read_text().count('"fr"') >= 1
+    assert (out / "pagefind/shard-0/pagefind-entry.json").read_text().count('"fr"') >= 1

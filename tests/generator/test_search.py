@@ -7,6 +7,7 @@ import http.server
 import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,7 +46,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def result_titles(page: Any) -> list[str]:
-    page.wait_for_selector(".search-result-title", timeout=15000)
+    page.wait_for_selector(".search-result-title", timeout=30000)
     return [str(t) for t in page.locator(".search-result-title").all_inner_texts()]
 
 
@@ -122,3 +123,35 @@ def test_people_directory_is_complete_without_javascript(browser: Any, site_url:
         assert "Search needs JavaScript" in tab.inner_text("main")
     finally:
         context.close()
+
+
+def test_a_word_added_by_an_edit_is_found_when_the_build_returns(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several shards; one post edited; the next `veille build` makes it searchable."""
+    import generator.search.shards
+
+    monkeypatch.setattr(generator.search.shards, "SHARD_PAGES", 8)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    build(load_config(tmp_path / "site.yaml"), tmp_path / "public")
+    assert len(list((tmp_path / "public" / "pagefind").glob("shard-*"))) >= 3
+    post = tmp_path / "content/posts/2026/accessibility-audit-what-we-found.md"
+    post.write_text(
+        post.read_text(encoding="utf-8") + "\nWe call it zorblaxification.\n", encoding="utf-8"
+    )
+    build(load_config(tmp_path / "site.yaml"), tmp_path / "public")
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path / "public"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/search/?q=zorblaxification")
+        assert result_titles(tab) == ["Our accessibility audit: 41 issues, 5 patterns"]
+        assert "1 result" in tab.inner_text(".search-status")
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

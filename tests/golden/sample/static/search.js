@@ -51,12 +51,16 @@
   var ready = realFetch(base + "shards.json")
     .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
     .then(function (manifest) {
-      return import(base + "pagefind.js").then(function (pagefind) {
-        return Promise.all(manifest.shards.map(function (path) {
+      // One module per shard: pagefind.js keeps its WebAssembly state in module
+      // globals, so instances sharing one module corrupt each other's memory.
+      return Promise.all(manifest.shards.map(function (path) {
+        return import(base + "pagefind.js?" + encodeURIComponent(path)).then(function (pagefind) {
           var shard = pagefind.createInstance({ basePath: base + path, noWorker: true });
-          return shard.init().then(function () { return shard; });
-        }));
-      });
+          // filters() loads the filter chunks: searches then count results per value
+          return shard.init().then(function () { return shard.filters(); })
+            .then(function () { return shard; });
+        });
+      }));
     });
 
   function sumFilters(responses) {
@@ -162,7 +166,14 @@
     return node;
   }
 
-  function renderFacets(filters) {
+  function renderFacets(filters, countsOnly) {
+    if (countsOnly) { // a box was just ticked: keep the boxes (and the focus), update counts
+      facets.querySelectorAll("input").forEach(function (box) {
+        var count = (filters[box.name] || {})[box.value] || 0;
+        box.parentNode.querySelector(".search-facet-count").textContent = String(count);
+      });
+      return;
+    }
     facets.textContent = "";
     Object.keys(filters).sort().forEach(function (name) {
       var values = Object.keys(filters[name]).filter(function (v) {
@@ -181,7 +192,7 @@
         box.addEventListener("change", function () {
           selected[name] = selected[name] || {};
           selected[name][value] = box.checked;
-          run();
+          run(true);
         });
         label.appendChild(box);
         label.appendChild(document.createTextNode(" " + value + " "));
@@ -234,7 +245,7 @@
     if (header && header !== input) header.value = term;
   }
 
-  function run() {
+  function run(keepFacets) {
     var term = input.value.trim();
     var mine = ++serial;
     syncUrl(term);
@@ -243,13 +254,14 @@
     if (!term) {
       status.textContent = "";
       facets.textContent = "";
+      selected = {};
       return;
     }
     status.textContent = labels.loading || "…";
     query(term, { filters: chosenFilters(), sort: sortBox ? sortBox.value : "" }).then(function (found) {
       if (mine !== serial) return;
       current = found;
-      renderFacets(found.filters);
+      renderFacets(found.filters, keepFacets === true);
       status.textContent = found.total
         ? text(found.total === 1 ? labels.one : labels.many, { count: found.total, query: term })
         : text(labels.none, { query: term });
@@ -270,7 +282,7 @@
     clearTimeout(timer);
     run();
   });
-  if (sortBox) sortBox.addEventListener("change", run);
+  if (sortBox) sortBox.addEventListener("change", function () { run(true); });
   more.addEventListener("click", function () {
     var mine = serial;
     current.next(PAGE).then(function (batch) { show(batch, mine); });
