@@ -16,7 +16,6 @@ import argparse
 import functools
 import http.server
 import json
-import random
 import shutil
 import statistics
 import subprocess
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import corpus as bench_corpus
+from bench import text
 
 FRENCH = (
     "Nous avons migré la plateforme vers un nouvel ordonnanceur, avec une "
@@ -55,17 +55,19 @@ def queries(corpus: bench_corpus.Corpus, site: Path) -> list[tuple[str, str]]:
 
 
 def rare_words(site: Path, count: int) -> list[str]:
-    """Words of the post titles found in 2 to 10 posts (a rare word in a seeded corpus)."""
-    seen: dict[str, int] = {}
+    """The corpus's rarest searchable words: the one-word tags found in the fewest posts.
+
+    The seeded vocabulary is small (every body word is in most posts), so a rare
+    word is a tag used in few posts, counted over front matter and body.
+    """
+    candidates = {t for t in text.TAGS if t.isalpha()} - set(EXPERTISE)
+    seen = dict.fromkeys(candidates, 0)
     for path in sorted((site / "content" / "posts").rglob("*.md")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("title:"):
-                for word in {w.strip('":,.').lower() for w in line[6:].split()}:
-                    if word.isalpha() and len(word) > 4:
-                        seen[word] = seen.get(word, 0) + 1
-                break
-    rare = sorted(w for w, n in seen.items() if 2 <= n <= 10)
-    return random.Random(7).sample(rare, min(count, len(rare)))
+        words = {w.strip("\"':,.()[]#*`").lower() for w in path.read_text("utf-8").split()}
+        for word in words & candidates:
+            seen[word] += 1
+    ranked = sorted((n, w) for w, n in seen.items() if n >= 2)
+    return [w for _, w in ranked[:count]]
 
 
 def add_french(site: Path) -> None:
@@ -102,7 +104,10 @@ def single_index(public: Path) -> Path:
     for name in ("pagefind.js", "wasm.en.pagefind", "wasm.unknown.pagefind"):
         if (shard / name).exists():
             shutil.copy(shard / name, single / name)
-    (single / "shards.json").write_text(json.dumps({"shards": ["shard-0/"]}), encoding="utf-8")
+    manifest = json.loads((public / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    pages = sum(shard["pages"] for shard in manifest["shards"])
+    shard_list = [{"path": "shard-0/", "pages": pages}]
+    (single / "shards.json").write_text(json.dumps({"shards": shard_list}), encoding="utf-8")
     page = (public / "search" / "index.html").read_text(encoding="utf-8")
     target = public / "search-single" / "index.html"
     target.parent.mkdir(exist_ok=True)

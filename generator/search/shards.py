@@ -207,7 +207,11 @@ class BundleJob:
         for shard in self.stale:
             _strip(bundle / shard.name)
         shutil.rmtree(self.work, ignore_errors=True)
-        manifest = {"shards": [f"{s.name}/" for s in self.shards if s.pages]}
+        manifest = {
+            "shards": [
+                {"path": f"{s.name}/", "pages": len(s.pages)} for s in self.shards if s.pages
+            ]
+        }
         (bundle / MANIFEST).write_text(
             json.dumps(manifest, sort_keys=True) + "\n", encoding="utf-8"
         )

@@ -53,9 +53,11 @@
     .then(function (manifest) {
       // One module per shard: pagefind.js keeps its WebAssembly state in module
       // globals, so instances sharing one module corrupt each other's memory.
-      return Promise.all(manifest.shards.map(function (path) {
+      return Promise.all(manifest.shards.map(function (entry) {
+        var path = entry.path;
         return import(base + "pagefind.js?" + encodeURIComponent(path)).then(function (pagefind) {
           var shard = pagefind.createInstance({ basePath: base + path, noWorker: true });
+          shard.pages = entry.pages;
           // filters() loads the filter chunks: searches then count results per value
           return shard.init().then(function () { return shard.filters(); })
             .then(function () { return shard; });
@@ -77,26 +79,70 @@
     return total;
   }
 
+  /* Pagefind's BM25 inverse document frequency. */
+  function idf(pages, matching) {
+    return Math.log(1 + (pages - matching + 0.5) / (matching + 0.5));
+  }
+
+  /* Per shard, the factor that turns its scores into scores over the whole site.
+   * A shard ranks with its own IDF; for a word in most pages, IDF is tiny and
+   * differs by a factor of two between shards, which would decide the merged
+   * order. Each word's IDF is recomputed from the pages matching it in all
+   * shards; a shard's factor is the sum of site-wide IDFs over the sum of its own. */
+  function idfScales(shards, term, responses) {
+    var words = term.split(/\s+/).filter(Boolean);
+    var counts = words.length === 1
+      ? Promise.resolve([responses.map(function (r) { return r.unfilteredResultCount; })])
+      : Promise.all(words.map(function (word) {
+          return Promise.all(shards.map(function (s) {
+            return s.search(word, {}).then(function (r) { return r.unfilteredResultCount; });
+          }));
+        }));
+    return counts.then(function (perWord) {
+      var pages = shards.reduce(function (n, s) { return n + (s.pages || 0); }, 0);
+      return shards.map(function (shard, i) {
+        var site = 0, own = 0;
+        perWord.forEach(function (matching) {
+          var all = matching.reduce(function (n, m) { return n + m; }, 0);
+          site += idf(pages, all);
+          own += idf(shard.pages || 0, matching[i]);
+        });
+        return own > 0 && shard.pages ? site / own : 1;
+      });
+    });
+  }
+
   /* One search over every shard: {total, filters, next(n) -> Promise<[data]>} */
   function query(term, options) {
     options = options || {};
     var newest = options.sort === "newest";
     var request = { filters: options.filters || {} };
     if (newest) request.sort = { date: "desc" };
-    return ready.then(function (shards) {
+    var shards;
+    var responses;
+    return ready.then(function (loaded) {
+      shards = loaded;
       return Promise.all(shards.map(function (s) { return s.search(term, request); }));
-    }).then(function (responses) {
+    }).then(function (answers) {
+      responses = answers;
+      return shards.length > 1 ? idfScales(shards, term, responses) : [1];
+    }).then(function (scales) {
       var best = 0;
-      responses.forEach(function (r) {
-        r.results.forEach(function (hit) { if (hit.score > best) best = hit.score; });
+      responses.forEach(function (r, i) {
+        r.results.forEach(function (hit) {
+          hit.siteScore = hit.score * scales[i];
+          if (hit.siteScore > best) best = hit.siteScore;
+        });
       });
       var floor = best * JUNK;
       var lanes = responses.map(function (r) {
-        return r.results.filter(function (hit) { return hit.score >= floor; });
+        return r.results.filter(function (hit) { return hit.siteScore >= floor; });
       });
       var total = lanes.reduce(function (n, lane) { return n + lane.length; }, 0);
       var seen = {};
-      var byScore = [].concat.apply([], lanes).sort(function (a, b) { return b.score - a.score; });
+      var byScore = [].concat.apply([], lanes).sort(function (a, b) {
+        return b.siteScore - a.siteScore;
+      });
       var heads = lanes.map(function () { return null; });
 
       function head(i) {
