@@ -46,7 +46,7 @@ class PendingIndex:
     def prepare(self, out: Path, folder: Path) -> None:
         """Under the build lock: link reused shards and stage the pages of changed ones."""
         live = out.resolve() / BUNDLE
-        self.job = BundleJob(out.resolve(), self.keys, live, self.record)
+        self.job = BundleJob(out.resolve(), self.keys, live, self.record, "search-stage-late")
         self.job.prepare(folder)
 
     def run(self) -> None:
@@ -79,7 +79,7 @@ class SearchStep:
 
     def __call__(self, folder: Path) -> None:
         target = folder / BUNDLE
-        job = BundleJob(folder, self.keys, self.live, self.record)
+        job = BundleJob(folder, self.keys, self.live, self.record, "search-stage")
         job.prepare(target)
         if not job.stale:
             log.info("search index unchanged: every shard linked from the live site")

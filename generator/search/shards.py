@@ -119,6 +119,18 @@ def identity(folder: Path) -> list[list[Any]]:
     return rows
 
 
+def _top_identity(folder: Path) -> list[list[Any]]:
+    """Like ``identity``, for the files directly in ``folder`` (the shared ones)."""
+    rows = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_file(follow_symlinks=False):
+                status = entry.stat(follow_symlinks=False)
+                rows.append([entry.name, status.st_ino, status.st_size, status.st_mtime_ns])
+    rows.sort()
+    return rows
+
+
 def link_tree(source: Path, target: Path, names: list[str] | None = None) -> None:
     """Hard-link the files under ``source`` (or just ``names``) into ``target``."""
     for rel in names if names is not None else [row[0] for row in identity(source)]:
@@ -143,11 +155,13 @@ class BundleJob:
     runs the two apart, with only ``prepare`` under its build lock.
     """
 
-    def __init__(self, site: Path, keys: Mapping[str, str], live: Path, record: Path) -> None:
+    def __init__(
+        self, site: Path, keys: Mapping[str, str], live: Path, record: Path, stage: str
+    ) -> None:
         self.site = site
         self.live = live
         self.record = record
-        self.work = record.parent / "search-stage"
+        self.work = record.parent / stage  # one per kind of job: a late index runs beside a build
         self.shards = plan_shards(keys, tool_fingerprint())
         self.stale: list[Shard] = []
         self.bundle: Path | None = None
@@ -174,9 +188,7 @@ class BundleJob:
             else:
                 self.stale.append(shard)
         shared = [row[0] for row in saved.get("shared", [])]
-        live_shared = (
-            [r for r in identity(self.live) if os.sep not in r[0]] if self.live.is_dir() else []
-        )
+        live_shared = _top_identity(self.live) if self.live.is_dir() else []
         if (
             not self.stale
             and shared
@@ -226,7 +238,7 @@ class BundleJob:
 
     def _save(self, bundle: Path) -> None:
         shards = {s.name: {"key": s.key, "files": identity(bundle / s.name)} for s in self.shards}
-        shared = [r for r in identity(bundle) if os.sep not in r[0] and r[0] != MANIFEST]
+        shared = [r for r in _top_identity(bundle) if r[0] != MANIFEST]
         data = {"count": len(self.shards), "shards": shards, "shared": shared}
         try:
             self.record.parent.mkdir(parents=True, exist_ok=True)
