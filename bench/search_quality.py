@@ -178,15 +178,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=10000, help="posts (2000 for a quick run)")
     parser.add_argument("--work", type=Path, default=bench_corpus.WORK / "quality")
     parser.add_argument("--json", type=Path, help="write the full comparison here")
+    parser.add_argument(
+        "--reuse-build",
+        action="store_true",
+        help="keep the last build and single index; copy only the theme's search.js",
+    )
     args = parser.parse_args(argv)
     site = bench_corpus.write_corpus(args.n, work=args.work, tools=("veille",))["veille"]
     add_french(site)
-    veille = Path(sys.executable).with_name("veille")
-    started = time.perf_counter()
-    subprocess.run([str(veille), "build"], cwd=site, check=True, capture_output=True)
-    print(f"veille build (sharded): {time.perf_counter() - started:.1f} s", file=sys.stderr)
     public = site / "public"
-    single_index(public)
+    if args.reuse_build and (public / "single").is_dir():
+        from generator.config import DEFAULT_THEME
+
+        shutil.copy(DEFAULT_THEME / "static" / "search.js", public / "static" / "search.js")
+    else:
+        veille = Path(sys.executable).with_name("veille")
+        started = time.perf_counter()
+        subprocess.run([str(veille), "build"], cwd=site, check=True, capture_output=True)
+        print(f"veille build (sharded): {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        single_index(public)
     items = queries(bench_corpus.make_corpus(args.n), site)
     handler = functools.partial(_Quiet, directory=str(public))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

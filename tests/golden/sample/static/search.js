@@ -84,19 +84,40 @@
     return Math.log(1 + (pages - matching + 0.5) / (matching + 0.5));
   }
 
+  /* Each shard's results, without a shard's prefix fall-back: when a shard lacks
+   * the word, Pagefind answers with words that start with it, many pages at
+   * scores far below the other shards' (under JUNK of the best). A shard whose
+   * word is merely common has tiny scores too, but no more pages than the others. */
+  function withoutFallbacks(responses) {
+    var tops = responses.map(function (r) {
+      return r.results.reduce(function (m, hit) { return Math.max(m, hit.score); }, 0);
+    });
+    var best = Math.max.apply(null, tops.concat([0]));
+    var sizes = responses.map(function (r) { return r.results.length; }).sort(function (a, b) {
+      return a - b;
+    });
+    var median = sizes.length ? sizes[Math.floor(sizes.length / 2)] : 0;
+    return responses.map(function (r, i) {
+      var fallback = tops[i] < best * JUNK && r.results.length > 2 * median;
+      return fallback ? [] : r.results;
+    });
+  }
+
   /* Per shard, the factor that turns its scores into scores over the whole site.
    * A shard ranks with its own IDF; for a word in most pages, IDF is tiny and
    * differs by a factor of two between shards, which would decide the merged
    * order. Each word's IDF is recomputed from the pages matching it in all
-   * shards; a shard's factor is the sum of site-wide IDFs over the sum of its own. */
-  function idfScales(shards, term, responses) {
+   * shards (fall-backs left out); a shard's factor is the sum of site-wide IDFs
+   * over the sum of its own. */
+  function idfScales(shards, term, lanes) {
     var words = term.split(/\s+/).filter(Boolean);
     var counts = words.length === 1
-      ? Promise.resolve([responses.map(function (r) { return r.unfilteredResultCount; })])
+      ? Promise.resolve([lanes.map(function (lane) { return lane.length; })])
       : Promise.all(words.map(function (word) {
-          return Promise.all(shards.map(function (s) {
-            return s.search(word, {}).then(function (r) { return r.unfilteredResultCount; });
-          }));
+          return Promise.all(shards.map(function (s) { return s.search(word, {}); }))
+            .then(function (answers) {
+              return withoutFallbacks(answers).map(function (lane) { return lane.length; });
+            });
         }));
     return counts.then(function (perWord) {
       var pages = shards.reduce(function (n, s) { return n + (s.pages || 0); }, 0);
@@ -105,7 +126,7 @@
         perWord.forEach(function (matching) {
           var all = matching.reduce(function (n, m) { return n + m; }, 0);
           site += idf(pages, all);
-          own += idf(shard.pages || 0, matching[i]);
+          own += idf(shard.pages || 0, Math.min(matching[i], shard.pages || 0));
         });
         return own > 0 && shard.pages ? site / own : 1;
       });
@@ -120,23 +141,24 @@
     if (newest) request.sort = { date: "desc" };
     var shards;
     var responses;
+    var lanes;
     return ready.then(function (loaded) {
       shards = loaded;
       return Promise.all(shards.map(function (s) { return s.search(term, request); }));
     }).then(function (answers) {
       responses = answers;
-      return shards.length > 1 ? idfScales(shards, term, responses) : [1];
+      lanes = withoutFallbacks(responses);
+      return shards.length > 1 ? idfScales(shards, term, lanes) : [1];
     }).then(function (scales) {
       var best = 0;
-      responses.forEach(function (r, i) {
-        r.results.forEach(function (hit) {
+      lanes.forEach(function (lane, i) {
+        lane.forEach(function (hit) {
           hit.siteScore = hit.score * scales[i];
-          if (hit.siteScore > best) best = hit.siteScore;
+          best = Math.max(best, hit.siteScore);
         });
       });
-      var floor = best * JUNK;
-      var lanes = responses.map(function (r) {
-        return r.results.filter(function (hit) { return hit.siteScore >= floor; });
+      lanes = lanes.map(function (lane) { // what is left of prefix matches, site-wide
+        return lane.filter(function (hit) { return hit.siteScore >= best * JUNK; });
       });
       var total = lanes.reduce(function (n, lane) { return n + lane.length; }, 0);
       var seen = {};
