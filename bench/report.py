@@ -20,7 +20,7 @@ SCENARIOS = (
     ("watch", "serve: edit → page"),
 )
 PEERS = ("hugo", "pelican")
-LABELS = {"veille": "Veille", "hugo": "Hugo", "pelican": "Pelican"}
+LABELS = {"veille": "Veille", "hugo": "Hugo + Pagefind", "pelican": "Pelican"}
 TARGET_N = 10_000
 TARGETS = {
     "clean": "≤ Hugo",

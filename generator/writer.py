@@ -17,7 +17,7 @@ import hashlib
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -87,8 +87,11 @@ def _safe(path: str) -> PurePosixPath:
     return rel
 
 
+Files = Iterable[OutputFile] | Callable[[], Iterable[OutputFile]]
+
+
 def publish(
-    files: Iterable[OutputFile],
+    files: Files,
     out: Path,
     finish: Callable[[Path], None] | None = None,
     work: Path | None = None,
@@ -96,12 +99,18 @@ def publish(
     """Write every file into ``out`` atomically; ``finish`` may add files to the staging tree.
 
     ``work`` is the folder for the staging and previous trees (the cache folder).
+    ``files`` is written as it is produced, never held whole: pass a generator,
+    or a function returning one (called again if the recycled staging tree must
+    be given up half way), so memory stays flat as the site grows.
     """
     out = out.resolve()
     staging, previous = _siblings(out, work)
     recover(out, work)
     staging.parent.mkdir(parents=True, exist_ok=True)
-    files = list(files)
+    if staging.exists():
+        shutil.rmtree(staging)
+    produce = files if callable(files) else (lambda: files)
+    repeatable = callable(files) or isinstance(files, Sequence)
     # The site before last becomes the staging tree: its folders already exist, and
     # most of its files are links to the current site's. Creating and removing some
     # ten thousand folders per build costs more than everything else the writer does.
@@ -113,14 +122,14 @@ def publish(
     try:
         try:
             staging.mkdir(parents=True, exist_ok=True)
-            result = _fill(files, staging, out, reuse)
+            result = _fill(produce(), staging, out, reuse)
         except OSError:
-            if not reuse:
+            if not reuse or not repeatable:
                 raise
             log.warning("could not reuse %s; writing a fresh staging tree", staging, exc_info=True)
             shutil.rmtree(staging)
             staging.mkdir(parents=True)
-            result = _fill(files, staging, out, reuse=False)
+            result = _fill(produce(), staging, out, reuse=False)
         if finish is not None:
             finish(staging)
     except BaseException:
@@ -130,7 +139,7 @@ def publish(
     return result
 
 
-def _fill(files: list[OutputFile], staging: Path, out: Path, reuse: bool) -> WriteResult:
+def _fill(files: Iterable[OutputFile], staging: Path, out: Path, reuse: bool) -> WriteResult:
     """Make ``staging`` hold exactly ``files``, linking the unchanged ones from ``out``."""
     # Plain strings and os calls: pathlib costs more than the I/O at 10,000 pages.
     written = unchanged = 0

@@ -74,4 +74,5 @@ def render_in_memory(site: Site, wall: Wall, config: SiteConfig) -> None:
         cache = PageCache(
             config.cache_path / "build" / "pages.json", config.output_path, fingerprint
         )
-        render_site(render_context(site, wall, config, clock.now(), cache, reads_now))
+        for _ in render_site(render_context(site, wall, config, clock.now(), cache, reads_now)):
+            pass  # rendering is the check; the files are not kept

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from starlette.applications import Starlette
@@ -41,6 +41,9 @@ from generator.newsletter.secret import (
 )
 from generator.sources.content import StatMemo
 from generator.text import counted
+
+if TYPE_CHECKING:
+    from generator.search import PendingIndex
 
 log = logging.getLogger(__name__)
 RELOAD_PATH = "/__veille/reload"
@@ -133,43 +136,42 @@ class Rebuilder:
         """What open pages are told: the last good build's number and the current error."""
         return json.dumps({"version": self.version, "error": self.last_error})
 
-    def _index_later(self, fingerprint: str, version: int) -> None:
+    def _index_later(self, pending: PendingIndex, version: int) -> None:
         """Index search in the background; install the bundle if no build came since."""
-        # One Pagefind at a time (each takes gigabytes at 10,000 pages): wait for the last.
+        # One Pagefind run at a time: wait for the last.
         self._indexing = threading.Thread(
             target=self._index,
-            args=(fingerprint, version, self._indexing),
+            args=(pending, version, self._indexing),
             name="veille-search",
             daemon=True,
         )
         self._indexing.start()
 
-    def _index(self, fingerprint: str, version: int, before: threading.Thread | None) -> None:
-        from generator.build import publish_work, search_record
-        from generator.search import BUNDLE, index_site, record_bundle, snapshot_html
+    def _index(self, pending: PendingIndex, version: int, before: threading.Thread | None) -> None:
+        from generator.build import publish_work
+        from generator.search import BUNDLE
         from generator.writer import replace_folder, scratch
 
         if before is not None:
             before.join()
         out = self.out.resolve()
         work = publish_work(self.config)
-        snapshot = scratch(out, work, "search")
+        bundle = scratch(out, work, "search")
         try:
             with self._lock:
                 if self.version != version:
                     return  # a newer build indexes its own site
-                snapshot_html(out, snapshot)
-            index_site(snapshot)
+                pending.prepare(out, bundle)
+            pending.run()
             with self._lock:
                 if self.version != version:
                     return
-                replace_folder(out, BUNDLE, snapshot / BUNDLE, work)
-                record_bundle(search_record(self.config), fingerprint, out / BUNDLE)
+                replace_folder(out, BUNDLE, bundle, work)
             self.report("search index updated")
         except (VeilleError, OSError) as exc:
             self.report(f"[red]search index failed[/red], the previous one is kept: {exc}")
         finally:
-            shutil.rmtree(snapshot, ignore_errors=True)
+            shutil.rmtree(bundle, ignore_errors=True)
 
     def wait_for_search(self, timeout: float | None = None) -> None:
         """Wait for a background search index (tests, shutdown)."""

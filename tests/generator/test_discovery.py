@@ -118,9 +118,14 @@ def test_people_directory_lists_everyone_without_javascript(built: Path, sample_
 
 def test_search_page_and_index_exist_and_item_pages_are_indexed(built: Path) -> None:
     page = parse_page(built / "search/index.html")
-    assert "/pagefind/pagefind-ui.js" in page.sources
+    assert "/static/search.js" in page.sources
     assert "Search needs JavaScript" in page.text
-    assert (built / "pagefind/pagefind-entry.json").is_file()
+    assert (built / "pagefind/shard-0/pagefind-entry.json").is_file()
+    assert (built / "pagefind/pagefind.js").is_file()
+    assert not (built / "pagefind/shard-0/pagefind.js").exists()  # one copy of the JS
+    # listings are not indexed: only item and person pages carry the body marker
+    for listing in ("index.html", "tags/index.html", "people/index.html", "search/index.html"):
+        assert "data-pagefind-body" not in (built / listing).read_text(encoding="utf-8")
     item = parse_page(built / NIGHT.strip("/") / "index.html")
     assert any(t == "article" and "data-pagefind-body" in a for t, a in item.tags)
     person = parse_page(built / "people/claire-dubois/index.html")
@@ -183,4 +188,4 @@ def test_french_site_translates_discovery_pages(
     assert events.lang == "fr"
     assert "Événements" in [text for level, text in events.headings if level == 1]
     assert "À venir" in events.text
-    assert (out / "pagefind/pagefind-entry.json").read_text().count('"fr"') >= 1
+    assert (out / "pagefind/shard-0/pagefind-entry.json").read_text().count('"fr"') >= 1

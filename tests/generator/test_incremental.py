@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import generator
-import generator.search
+import generator.search.shards
 from generator.build import build
 from generator.config import DEFAULT_THEME, load_config
 from generator.pagecache import PageCache
@@ -85,33 +85,69 @@ def test_a_change_then_a_rebuild_gives_the_clean_build(
     assert differ == []
 
 
-def test_pagefind_runs_only_when_the_html_changed(
+def indexed_shards(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The shard folders Pagefind runs over from now on (it still runs)."""
+    runs: list[str] = []
+    real = generator.search.shards._index
+    monkeypatch.setattr(
+        generator.search.shards,
+        "_index",
+        lambda site, out: (runs.append(out.name), real(site, out)),
+    )
+    return runs
+
+
+def test_pagefind_runs_only_when_the_indexed_text_changed(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = load_config(site / "site.yaml")
     build(config, site / "public")
     first = tree(site / "public" / "pagefind")
-    runs: list[Path] = []
-    real = generator.search.index_site
-    monkeypatch.setattr(generator.search, "index_site", lambda folder: runs.append(folder))
+    runs = indexed_shards(monkeypatch)
     build(config, site / "public")
     assert runs == []
     assert tree(site / "public" / "pagefind") == first
+    # a change to every page's chrome, not to what is indexed: no Pagefind run
+    edit(site, "site.yaml", "Tech watch", "Tech radar")
+    build(load_config(site / "site.yaml"), site / "public")
+    assert runs == []
     edit(site, POST, "The good news", "The better news")
-    monkeypatch.setattr(generator.search, "index_site", lambda f: (runs.append(f), real(f)))
+    build(load_config(site / "site.yaml"), site / "public")
+    assert runs == ["shard-0"]
+
+
+def test_an_edit_reindexes_one_shard_and_gives_the_clean_bytes(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator.search.shards, "SHARD_PAGES", 8)
+    build(load_config(site / "site.yaml"), site / "public")
+    bundle = site / "public" / "pagefind"
+    shards = sorted(p.name for p in bundle.glob("shard-*"))
+    assert len(shards) >= 3
+    assert sorted(p.name for p in bundle.glob("*.js")) == ["pagefind.js"]  # one copy
+    runs = indexed_shards(monkeypatch)
+    edit(site, POST, "The good news", "The better news")
     build(load_config(site / "site.yaml"), site / "public")
     assert len(runs) == 1
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns(".veille", "public", ".public*"))
+    build(load_config(clean / "site.yaml"), clean / "public")
+    assert tree(bundle) == tree(clean / "public" / "pagefind")
 
 
 def test_a_tampered_bundle_is_rebuilt(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = load_config(site / "site.yaml")
     build(config, site / "public")
-    entry = site / "public" / "pagefind" / "pagefind-entry.json"
+    entry = site / "public" / "pagefind" / "shard-0" / "pagefind-entry.json"
     good = entry.read_bytes()
     entry.unlink()
     entry.write_bytes(b"{}")
     build(config, site / "public")
     assert entry.read_bytes() == good
+    shared = site / "public" / "pagefind" / "pagefind.js"
+    shared.unlink()
+    build(config, site / "public")
+    assert shared.is_file()
 
 
 def test_a_no_change_rebuild_renders_no_cached_page(

@@ -7,6 +7,7 @@ import http.server
 import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,8 +46,8 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def result_titles(page: Any) -> list[str]:
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
-    return [str(t) for t in page.locator(".pagefind-ui__result-link").all_inner_texts()]
+    page.wait_for_selector(".search-result-title", timeout=30000)
+    return [str(t) for t in page.locator(".search-result-title").all_inner_texts()]
 
 
 def test_typing_in_the_header_box_finds_items_and_experts(page: Any, site_url: str) -> None:
@@ -57,7 +58,7 @@ def test_typing_in_the_header_box_finds_items_and_experts(page: Any, site_url: s
     titles = result_titles(page)
     assert any("Platform Night #4" in t for t in titles)
     # a person who lists Kubernetes as expertise is found too
-    people = page.locator(".pagefind-ui__result-link[href*='/people/']")
+    people = page.locator(".search-result-title[href*='/people/']")
     people.first.wait_for(timeout=15000)
     assert people.count() >= 1
 
@@ -66,7 +67,10 @@ def test_query_string_prefills_and_runs_the_search(page: Any, site_url: str) -> 
     page.goto(site_url + "/search/?q=passkeys")
     titles = result_titles(page)
     assert any("asskey" in t for t in titles)
-    assert page.input_value(".pagefind-ui__search-input") == "passkeys"
+    assert page.input_value("#search-input") == "passkeys"
+    page.fill("#search-input", "cilium")
+    page.wait_for_url("**/search/?q=cilium")
+    assert any("ilium" in t for t in result_titles(page))
 
 
 def test_english_stemming_matches_other_word_forms(page: Any, site_url: str) -> None:
@@ -78,13 +82,12 @@ def test_english_stemming_matches_other_word_forms(page: Any, site_url: str) -> 
 def test_search_filters_by_kind(page: Any, site_url: str) -> None:
     page.goto(site_url + "/search/?q=kubernetes")
     result_titles(page)
-    page.click("summary.pagefind-ui__filter-name:has-text('Kind')")
-    page.check("input[name=kind][value=Person]")
+    page.check(".search-facet input[name=kind][value=Person]")
     page.wait_for_function(
-        "[...document.querySelectorAll('.pagefind-ui__result-link')]"
+        "[...document.querySelectorAll('.search-result-title')]"
         ".every(a => a.href.includes('/people/'))"
     )
-    links = page.locator(".pagefind-ui__result-link")
+    links = page.locator(".search-result-title")
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert hrefs and all("/people/" in (h or "") for h in hrefs)
 
@@ -120,3 +123,35 @@ def test_people_directory_is_complete_without_javascript(browser: Any, site_url:
         assert "Search needs JavaScript" in tab.inner_text("main")
     finally:
         context.close()
+
+
+def test_a_word_added_by_an_edit_is_found_when_the_build_returns(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several shards; one post edited; the next `veille build` makes it searchable."""
+    import generator.search.shards
+
+    monkeypatch.setattr(generator.search.shards, "SHARD_PAGES", 8)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    shutil.copy(REPO / "site.yaml", tmp_path / "site.yaml")
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    build(load_config(tmp_path / "site.yaml"), tmp_path / "public")
+    assert len(list((tmp_path / "public" / "pagefind").glob("shard-*"))) >= 3
+    post = tmp_path / "content/posts/2026/accessibility-audit-what-we-found.md"
+    post.write_text(
+        post.read_text(encoding="utf-8") + "\nWe call it zorblaxification.\n", encoding="utf-8"
+    )
+    build(load_config(tmp_path / "site.yaml"), tmp_path / "public")
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path / "public"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/search/?q=zorblaxification")
+        assert result_titles(tab) == ["Our accessibility audit: 41 issues, 5 patterns"]
+        assert "1 result" in tab.inner_text(".search-status")
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
