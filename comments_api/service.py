@@ -10,7 +10,6 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pydantic import TypeAdapter
@@ -29,6 +28,7 @@ from comments_api.exchange import Exported, export_lines
 from comments_api.markup import comment_renderer
 from comments_api.policy import Identity
 from comments_api.ratelimit import RateLimiter, make_rate_limiter
+from comments_api.restore import ImportSummary, restore
 from comments_api.schemas import AdminComment, CommentIn, CommentOut, CreatedComment, ReactionOut
 from comments_api.settings import Settings
 from comments_api.store import CommentRow, Store, ThreadView, Tx
@@ -43,16 +43,6 @@ _ERASED = {"status": "deleted", "body": "", "html": "", "email": None, "edit_tok
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class ImportSummary:
-    comments: int
-    reactions: int
-    accounts: int
-    suppressions: int
-    skipped: int
-    saved: int = 0
 
 
 class _ListCache:
@@ -299,87 +289,8 @@ class Service:
 
     def import_records(self, exported: Exported) -> ImportSummary:
         """Load an export in one transaction; records already present are skipped."""
-        data = exported.data
-        imported = reactions = skipped = 0
         with self.store.write() as tx:
-            thread_ids: dict[str, int] = {}
-            for c in sorted(data.comments, key=lambda c: c.id):
-                if c.thread not in thread_ids:
-                    thread_ids[c.thread] = tx.open_thread(c.thread, c.created)
-                existing = tx.get_comment(c.id)
-                if existing is not None:
-                    if existing.thread != c.thread or existing.created != c.created:
-                        raise Conflict(
-                            f"comment {c.id} already exists with other content: "
-                            "import into an empty database"
-                        )
-                    skipped += 1
-                    continue
-                depth = 0
-                if c.parent is not None:
-                    parent = tx.get_comment(c.parent)
-                    if parent is None:
-                        raise Invalid(f"comment {c.id}: parent {c.parent} is not in the export")
-                    depth = parent.depth + 1
-                tx.import_comment(
-                    {
-                        "id": c.id,
-                        "thread_id": thread_ids[c.thread],
-                        "parent_id": c.parent,
-                        "depth": depth,
-                        "author_name": c.author_name,
-                        "email": c.email,
-                        "person_id": c.person_id,
-                        "body": c.body,
-                        "html": self._render(c.body) if c.status != "deleted" else "",
-                        "status": c.status,
-                        "created": c.created,
-                        "edited": c.edited,
-                        "edit_token_hash": None,
-                    }
-                )
-                imported += 1
-            for n, r in enumerate(data.reactions):
-                actor = (
-                    f"email:{r.email}"
-                    if r.email
-                    else f"person:{r.person_id}"
-                    if r.person_id
-                    else f"import:{r.created.isoformat()}:{n}"
-                )
-                if tx.get_comment(r.comment_id) is None:
-                    raise Invalid(f"reaction to comment {r.comment_id}, which is not in the export")
-                values = {"comment_id": r.comment_id, "kind": r.kind, "actor": actor}
-                values |= {"email": r.email, "person_id": r.person_id, "created": r.created}
-                reactions += tx.import_reaction(values)
-            for a in data.accounts:
-                if a.email:
-                    tx.record_account(a.email.lower(), a.person_id, a.first_seen)
-            for s in exported.suppressions:
-                tx.add_suppression(s.email, s.created)
-            saved = sum(
-                tx.import_saved(
-                    {"email": v.email, "person_id": v.person_id, "thread": v.thread}
-                    | {"created": v.created}
-                )
-                for v in data.saved
-            )
-            for m in exported.moderation:
-                if tx.get_comment(m.comment_id) is None:
-                    raise Invalid(
-                        f"moderation of comment {m.comment_id}, which is not in the export"
-                    )
-                tx.import_moderation(m.comment_id, m.action, m.by, m.at)
-            for setting in exported.notification_settings:
-                tx.set_notifications(
-                    setting.email, setting.person_id, setting.enabled, setting.updated
-                )
-            for thread_id in tx.all_thread_ids():
-                tx.touch_thread(thread_id)
-            tx.reset_sequences()
-        return ImportSummary(
-            imported, reactions, len(data.accounts), len(exported.suppressions), skipped, saved
-        )
+            return restore(tx, exported, self._render)
 
     def health(self) -> str | None:
         """Check the database answers; the schema version it is at."""
