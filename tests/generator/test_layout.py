@@ -152,3 +152,42 @@ def test_phone_nav_stays_on_one_line(
         tops = page.evaluate("[...document.querySelectorAll('.nav li')].map(li => li.offsetTop)")
         assert len(set(tops)) == 1, tops
         page.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "none", "one"),
+    [
+        ("en", "0 people shown", "1 person shown"),
+        ("fr", "0 personne affichée", "1 personne affichée"),
+    ],
+)
+def test_the_people_count_uses_the_languages_plural_rule(
+    sample_public: Path,
+    french_public: Path,
+    serve_dir: Callable[[Path], str],
+    browser: Any,
+    language: str,
+    none: str,
+    one: str,
+) -> None:
+    public = sample_public if language == "en" else french_public
+    page = browser.new_page()
+    page.goto(serve_dir(public) + "/people/")
+    options = page.eval_on_selector_all(
+        "#filter-expertise option, #filter-site option",
+        "os => os.map(o => [o.parentElement.id, o.value]).filter(([, v]) => v)",
+    )
+    expertise = [v for k, v in options if k == "filter-expertise"]
+    sites = [v for k, v in options if k == "filter-site"]
+    texts: dict[int, str] = {}
+    for value in expertise:
+        page.select_option("#filter-expertise", value)
+        for site in sites:
+            page.select_option("#filter-site", site)
+            shown = page.locator(".person-card:visible").count()
+            texts.setdefault(shown, page.inner_text("#people-count"))
+        if 0 in texts and 1 in texts:
+            break
+    page.close()
+    assert texts[0] == none
+    assert texts[1] == one

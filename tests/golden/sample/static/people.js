@@ -23,8 +23,11 @@
       card.hidden = !ok;
       if (ok) shown += 1;
     });
-    var template = shown === 1 ? count.getAttribute("data-template-one")
-      : count.getAttribute("data-template-many");
+    // The language's own plural rule: in French 0 and 1 are singular, in English only 1.
+    var lang = document.documentElement.lang || "en";
+    var one = window.Intl && Intl.PluralRules
+      ? new Intl.PluralRules(lang).select(shown) === "one" : shown === 1;
+    var template = count.getAttribute(one ? "data-template-one" : "data-template-many");
     count.textContent = template.replace("{count}", String(shown));
     if (none) none.hidden = shown !== 0;
     if (push && window.history && window.history.replaceState) {
