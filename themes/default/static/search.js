@@ -234,11 +234,23 @@
     return node;
   }
 
+  /* Facets are <details>: a short row of names, each opening to its values as
+   * chips. Open by default on wide screens when short; closed on phones, where
+   * a long list would push the results below the fold. Open state survives a
+   * new query. */
+  var opened = {}; // filter name -> open (as the reader left it)
+  var wide = window.matchMedia ? window.matchMedia("(min-width: 50rem)") : { matches: true };
+  var SHORT = 8;
+
   function renderFacets(filters, countsOnly) {
     if (countsOnly) { // a box was just ticked: keep the boxes (and the focus), update counts
       facets.querySelectorAll("input").forEach(function (box) {
         var count = (filters[box.name] || {})[box.value] || 0;
         box.parentNode.querySelector(".search-facet-count").textContent = String(count);
+      });
+      facets.querySelectorAll(".search-facet").forEach(function (facet) {
+        var ticked = facet.querySelectorAll("input:checked").length;
+        facet.querySelector(".search-facet-chosen").textContent = ticked ? String(ticked) : "";
       });
       return;
     }
@@ -248,8 +260,16 @@
         return filters[name][v] > 0 || (selected[name] && selected[name][v]);
       }).sort();
       if (!values.length) return;
-      var set = el("fieldset", "search-facet");
-      set.appendChild(el("legend", "search-facet-name", (labels.filters || {})[name] || name));
+      var facet = el("details", "search-facet");
+      var ticked = values.filter(function (v) { return selected[name] && selected[name][v]; });
+      facet.open = name in opened ? opened[name] : (wide.matches && values.length <= SHORT);
+      facet.addEventListener("toggle", function () { opened[name] = facet.open; });
+      var summary = el("summary", "search-facet-name", (labels.filters || {})[name] || name);
+      summary.appendChild(document.createTextNode(" "));
+      summary.appendChild(el("span", "search-facet-chosen", ticked.length ? String(ticked.length) : ""));
+      facet.appendChild(summary);
+      var set = el("fieldset", "search-facet-values");
+      set.appendChild(el("legend", "visually-hidden", (labels.filters || {})[name] || name));
       values.forEach(function (value) {
         var label = el("label", "search-facet-value");
         var box = el("input");
@@ -263,15 +283,50 @@
           run(true);
         });
         label.appendChild(box);
-        label.appendChild(document.createTextNode(" " + value + " "));
+        label.appendChild(el("span", "search-facet-label", value));
         label.appendChild(el("span", "search-facet-count", String(filters[name][value])));
         set.appendChild(label);
       });
-      facets.appendChild(set);
+      facet.appendChild(set);
+      facets.appendChild(facet);
     });
   }
 
-  function renderResult(data) {
+  /* "a · b · c" from the fields that have a value, each in its own span. */
+  function fields(className, parts) {
+    var line = el("p", className);
+    parts.filter(function (p) { return p[1]; }).forEach(function (p, i) {
+      if (i) line.appendChild(el("span", "search-result-sep", " · "));
+      line.appendChild(el("span", "search-result-" + p[0], p[1]));
+    });
+    return line;
+  }
+
+  /* A person: name, then title · site, the bio, and expertise as separate
+   * chips (the searched words marked); no excerpt, which would run the
+   * profile's fields together. */
+  function renderPerson(item, meta, term) {
+    item.classList.add("search-result-person");
+    item.appendChild(fields("search-result-meta", [["kind", meta.kind], ["role", meta.role], ["site", meta.site]]));
+    if (meta.bio) item.appendChild(el("p", "search-result-bio", meta.bio));
+    var skills = String(meta.expertise || "").split(",").map(function (s) { return s.trim(); })
+      .filter(Boolean);
+    if (!skills.length) return;
+    var words = term.toLowerCase().split(/\s+/).filter(Boolean);
+    var line = el("div", "search-result-expertise");
+    line.appendChild(el("span", "search-result-label", labels.expertise || "Expertise"));
+    var chips = el("ul", "search-result-chips");
+    skills.forEach(function (skill) {
+      var hit = words.some(function (w) { return skill.toLowerCase().indexOf(w) >= 0; });
+      var chip = el("li", "chip" + (hit ? " is-match" : ""));
+      chip.appendChild(el(hit ? "mark" : "span", "", skill));
+      chips.appendChild(chip);
+    });
+    line.appendChild(chips);
+    item.appendChild(line);
+  }
+
+  function renderResult(data, term) {
     var meta = data.meta || {};
     var item = el("li", "search-result");
     var title = el("a", "search-result-title", meta.title || data.url);
@@ -279,20 +334,11 @@
     var heading = el("h2", "search-result-heading");
     heading.appendChild(title);
     item.appendChild(heading);
-    var line = el("p", "search-result-meta");
-    var parts = [["kind", meta.kind]];
     if (meta.role !== undefined || meta.expertise !== undefined) {
-      item.classList.add("search-result-person");
-      parts.push(["role", meta.role], ["site", meta.site]);
-    } else {
-      parts.push(["date", meta.date], ["author", meta.author]);
+      renderPerson(item, meta, term);
+      return item;
     }
-    parts.filter(function (p) { return p[1]; }).forEach(function (p, i) {
-      if (i) line.appendChild(document.createTextNode(" · "));
-      line.appendChild(el("span", "search-result-" + p[0], p[1]));
-    });
-    item.appendChild(line);
-    if (meta.expertise) item.appendChild(el("p", "search-result-expertise", meta.expertise));
+    item.appendChild(fields("search-result-meta", [["kind", meta.kind], ["date", meta.date], ["author", meta.author]]));
     var excerpt = el("p", "search-result-excerpt");
     excerpt.innerHTML = data.excerpt || ""; // Pagefind escapes the text; only <mark> is markup
     item.appendChild(excerpt);
@@ -301,7 +347,7 @@
 
   function show(batch, mine) {
     if (mine !== serial) return;
-    batch.forEach(function (data) { list.appendChild(renderResult(data)); });
+    batch.forEach(function (data) { list.appendChild(renderResult(data, current.term)); });
     more.hidden = list.children.length >= current.total || batch.length < PAGE;
   }
 
@@ -329,6 +375,7 @@
     query(term, { filters: chosenFilters(), sort: sortBox ? sortBox.value : "" }).then(function (found) {
       if (mine !== serial) return;
       current = found;
+      current.term = term;
       renderFacets(found.filters, keepFacets === true);
       status.textContent = found.total
         ? text(found.total === 1 ? labels.one : labels.many, { count: found.total, query: term })
@@ -355,6 +402,17 @@
     var mine = serial;
     current.next(PAGE).then(function (batch) { show(batch, mine); });
   });
+
+  // On this page the header box searches here too, so the two boxes never disagree.
+  var headerBox = document.getElementById("site-search");
+  if (headerBox && headerBox.form && headerBox !== input) {
+    headerBox.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      input.value = headerBox.value;
+      run();
+    });
+  }
 
   var term = (new URLSearchParams(window.location.search).get("q") || "").trim();
   if (term) {
