@@ -17,6 +17,7 @@ from typing import Any
 from generator.importers import staticsite
 from generator.importers.readers import ReadOptions
 from generator.importers.records import ImportedPost, ImportedSource, Note, Where
+from generator.importers.staticfiles import StaticRoots, attach_static
 from generator.importers.staticsite import BodyRewrite, Page
 
 KIND = "hugo"
@@ -67,6 +68,7 @@ _DATES = ("date", "publishDate", "publishdate", "pubdate")
 @dataclass(frozen=True, slots=True)
 class _Site(staticsite.Site):
     permalinks: Mapping[str, str]
+    statics: StaticRoots  # static/ (or staticDir) and the theme's static/
 
 
 def read(source: Path, options: ReadOptions = staticsite.DEFAULTS) -> ImportedSource:
@@ -92,7 +94,7 @@ def read(source: Path, options: ReadOptions = staticsite.DEFAULTS) -> ImportedSo
         if staticsite.in_section(page, notes):
             posts.append((page, post))
     known = frozenset(urls.values())
-    done = tuple(_rewrite(page, post, urls, known) for page, post in posts)
+    done = tuple(_rewrite(page, post, urls, known, site.statics) for page, post in posts)
     return ImportedSource(KIND, done, site.base_url, tuple(notes))
 
 
@@ -113,12 +115,24 @@ def _locate(source: Path, fallback: tzinfo | None) -> tuple[_Site, list[Note]]:
             tz, tz_note = staticsite.source_timezone(lowered.get("timezone"), fallback)
             notes.extend([tz_note] if tz_note else [])
             base = lowered.get("baseurl")
+            statics = _statics(root, lowered)
             return _Site(
-                root, content, str(base) if base else None, tz, _permalinks(lowered)
+                root, content, str(base) if base else None, tz, _permalinks(lowered), statics
             ), notes
-    return _Site(source.parent, source, None, staticsite.source_timezone(None, fallback)[0], {}), [
+    tz = staticsite.source_timezone(None, fallback)[0]
+    statics = _statics(source.parent, {})
+    return _Site(source.parent, source, None, tz, {}, statics), [
         Note(Where(source.as_posix()), "no Hugo config found", "read as a content folder")
     ]
+
+
+def _statics(root: Path, config: Mapping[str, Any]) -> StaticRoots:
+    """Hugo publishes ``staticDir`` (a name or a list, ``static`` by default), then the theme's."""
+    names = staticsite.as_strings(config.get("staticdir")) or ("static",)
+    themes = staticsite.as_strings(config.get("theme"), sep=",")
+    folders = [root / name for name in names]
+    folders += [root / "themes" / theme / "static" for theme in themes]
+    return StaticRoots(tuple(folders), "/, ".join(names) + "/")
 
 
 def _permalinks(config: Mapping[str, Any]) -> dict[str, str]:
@@ -240,7 +254,11 @@ def _lookup(target: str, page: Page, urls: Mapping[str, str]) -> str | None:
 
 
 def _rewrite(
-    page: Page, post: ImportedPost, urls: Mapping[str, str], known: frozenset[str]
+    page: Page,
+    post: ImportedPost,
+    urls: Mapping[str, str],
+    known: frozenset[str],
+    statics: StaticRoots,
 ) -> ImportedPost:
     rewrite = BodyRewrite(page, page.meta.body)
 
@@ -278,4 +296,5 @@ def _rewrite(
     rewrite.sub(_HIGHLIGHT, highlight)
     rewrite.sub(_SHORTCODE, other)
     staticsite.rewrite_relative_links(rewrite, post.old_urls[0], urls, known)
-    return staticsite.finish(post, rewrite)
+    attachments, image = attach_static(rewrite, statics, post.attachments, post.image)
+    return replace(staticsite.finish(post, rewrite), attachments=attachments, image=image)

@@ -17,6 +17,7 @@ from typing import Any
 from generator.importers import staticsite
 from generator.importers.readers import ReadOptions
 from generator.importers.records import Author, BodyFormat, ImportedPost, ImportedSource, Note
+from generator.importers.staticfiles import StaticRoots, attach_static
 from generator.importers.staticsite import MARKDOWN, BodyRewrite, Page
 
 KIND = "jekyll"
@@ -56,6 +57,7 @@ _OUTPUT = re.compile(r"\{\{-?\s*([^}]+?)\s*-?\}\}")
 class _Site(staticsite.Site):  # the content folder is the root
     permalink: str
     people: Mapping[str, Any]
+    statics: StaticRoots  # the site folder itself, ``_`` folders aside
 
 
 def read(source: Path, options: ReadOptions = staticsite.DEFAULTS) -> ImportedSource:
@@ -108,7 +110,9 @@ def _locate(source: Path, fallback: tzinfo | None) -> tuple[_Site, list[Note]]:
             data, problem = staticsite.load_config(root / "_data" / name, f"_data/{name}")
             people = data
             notes.extend([problem] if problem else [])
-    return _Site(root, root, base_url, tz, _STYLES.get(permalink, permalink), people), notes
+    statics = StaticRoots((root,), "the site folder", f"/{base}/", hidden=True)
+    style = _STYLES.get(permalink, permalink)
+    return _Site(root, root, base_url, tz, style, people, statics), notes
 
 
 def _post(page: Page, site: _Site, community_map: Mapping[str, str] | None) -> ImportedPost:
@@ -238,7 +242,8 @@ def _rewrite(
     rewrite.sub(_END_HIGHLIGHT, lambda m, _line: "```")
     rewrite.body = _unwrap_raw(rewrite)
     staticsite.rewrite_relative_links(rewrite, (*post.old_urls, "/")[0], by_file, known)
-    return staticsite.finish(post, rewrite)
+    attachments, image = attach_static(rewrite, site.statics, post.attachments, post.image)
+    return replace(staticsite.finish(post, rewrite), attachments=attachments, image=image)
 
 
 def _unwrap_raw(rewrite: BodyRewrite) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from generator.importers import staticsite
 from generator.importers.readers import ReadOptions
 from generator.importers.records import ImportedPost, ImportedSource, Note, Where
+from generator.importers.staticfiles import StaticRoots, attach_static
 from generator.importers.staticsite import BodyRewrite, Page, Site
 
 KIND = "zola"
@@ -36,7 +37,7 @@ _SHORTCODE = re.compile(
 
 def read(source: Path, options: ReadOptions = staticsite.DEFAULTS) -> ImportedSource:
     """Every page of a Zola site; naive dates are in ``options.timezone`` (UTC when not given)."""
-    site, notes = _locate(source, options.timezone)
+    site, notes, statics = _locate(source, options.timezone)
     pages, failed = staticsite.load_pages(
         site.content, site.root, staticsite.markup_files(site.content)
     )
@@ -56,11 +57,11 @@ def read(source: Path, options: ReadOptions = staticsite.DEFAULTS) -> ImportedSo
         if staticsite.in_section(page, notes):
             posts.append((page, post))
     known = frozenset(urls.values())
-    done = tuple(_rewrite(page, post, urls, known) for page, post in posts)
+    done = tuple(_rewrite(page, post, urls, known, statics) for page, post in posts)
     return ImportedSource(KIND, done, site.base_url, tuple(notes))
 
 
-def _locate(source: Path, fallback: tzinfo | None) -> tuple[Site, list[Note]]:
+def _locate(source: Path, fallback: tzinfo | None) -> tuple[Site, list[Note], StaticRoots]:
     for root in (source, source.parent):
         for name in ("zola.toml", "config.toml"):
             path = root / name
@@ -71,10 +72,18 @@ def _locate(source: Path, fallback: tzinfo | None) -> tuple[Site, list[Note]]:
             base = config.get("base_url")
             tz, _ = staticsite.source_timezone(None, fallback)
             site = Site(root, content, str(base) if base else None, tz)
-            return site, [problem] if problem else []
+            return site, [problem] if problem else [], _statics(root, config.get("theme"))
     tz, _ = staticsite.source_timezone(None, fallback)
     note = Note(Where(source.as_posix()), "no Zola config found", "read as a content folder")
-    return Site(source.parent, source, None, tz), [note]
+    return Site(source.parent, source, None, tz), [note], _statics(source.parent, None)
+
+
+def _statics(root: Path, theme: object) -> StaticRoots:
+    """Zola publishes ``static/`` at the site root, then the theme's ``static/``."""
+    folders = [root / "static"]
+    if isinstance(theme, str) and theme.strip():
+        folders.append(root / "themes" / theme.strip() / "static")
+    return StaticRoots(tuple(folders), "static/")
 
 
 def _post(page: Page, site: Site, community_map: Mapping[str, str] | None) -> ImportedPost:
@@ -122,7 +131,11 @@ def _post(page: Page, site: Site, community_map: Mapping[str, str] | None) -> Im
 
 
 def _rewrite(
-    page: Page, post: ImportedPost, urls: Mapping[str, str], known: frozenset[str]
+    page: Page,
+    post: ImportedPost,
+    urls: Mapping[str, str],
+    known: frozenset[str],
+    statics: StaticRoots,
 ) -> ImportedPost:
     rewrite = BodyRewrite(page, page.meta.body)
 
@@ -150,4 +163,5 @@ def _rewrite(
     rewrite.sub(_INTERNAL, internal)
     rewrite.sub(_SHORTCODE, shortcode)
     staticsite.rewrite_relative_links(rewrite, post.old_urls[0], urls, known)
-    return staticsite.finish(post, rewrite)
+    attachments, image = attach_static(rewrite, statics, post.attachments, post.image)
+    return replace(staticsite.finish(post, rewrite), attachments=attachments, image=image)

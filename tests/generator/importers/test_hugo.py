@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -74,7 +75,40 @@ def test_yaml_post_refs_become_old_paths(posts: dict[str, ImportedPost]) -> None
     assert "[about page](/about/)" in post.body
     assert '{{< ref "nowhere.md" >}}' in post.body
     assert notes_of(post) == [
-        "content/posts/single.md:12: ref 'nowhere.md': target not found, left as is"
+        "content/posts/single.md:12: ref 'nowhere.md': target not found, left as is",
+        "content/posts/single.md:14: image /images/missing.png: not found in static/, left as is",
+    ]
+
+
+def test_files_from_static_go_into_the_bundle(posts: dict[str, ImportedPost]) -> None:
+    post = posts["hugo:content/posts/single.md"]
+    assert [(a.name, a.local) for a in post.attachments] == [
+        ("images/diagram.png", (SITES / "hugo" / "static" / "images" / "diagram.png").resolve())
+    ]
+    assert '![The diagram](images/diagram.png "Our stack")' in post.body
+    assert "![gone](/images/missing.png)" in post.body  # not found: left as is, and noted
+
+
+def test_static_dir_and_theme_static_from_the_config(tmp_path: Path) -> None:
+    (tmp_path / "hugo.toml").write_text('staticDir = ["files"]\ntheme = "ink"\n')
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "report.pdf").write_bytes(b"%PDF-1.4")
+    logo = tmp_path / "themes" / "ink" / "static" / "img" / "logo.png"
+    logo.parent.mkdir(parents=True)
+    logo.write_bytes((SITES / "hugo" / "static" / "images" / "diagram.png").read_bytes())
+    (tmp_path / "content" / "posts").mkdir(parents=True)
+    (tmp_path / "content" / "posts" / "a.md").write_text(
+        "---\ntitle: A\nimage: /img/logo.png\n---\n\n"
+        "[Report](/report.pdf#page=2), [about](/about/) and "
+        '<img src="/img/logo.png"> and <a href="/../hugo.toml.png">escape</a>.\n'
+    )
+    post = hugo.read(tmp_path).posts[0]
+    assert [a.name for a in post.attachments] == ["report.pdf", "img/logo.png"]
+    assert post.image == "img/logo.png"
+    assert "[Report](report.pdf#page=2), [about](/about/)" in post.body
+    assert '<img src="img/logo.png">' in post.body
+    assert notes_of(post) == [
+        "content/posts/a.md:6: image /../hugo.toml.png: not found in files/, left as is"
     ]
 
 

@@ -27,6 +27,14 @@ SOURCES = {
     ),
 }
 
+# kind → an image the fixture takes from the source's static folder by a site-absolute path:
+# it must be copied beside its post, not left pointing at the old site.
+STATIC_IMAGES = {
+    "hugo": "images/diagram.png",
+    "zola": "images/racks.png",
+    "jekyll": "assets/img/palette.png",
+}
+
 
 def _import(site: Path, kind: str) -> int:
     source, extra = SOURCES[kind]
@@ -57,6 +65,7 @@ def test_the_imported_site_builds_and_resolves(kind: str, make_site: SiteFactory
     assert len(posts) >= 3, f"{kind}: only {sorted(posts)} built"
     images = post_links = 0
     broken = []
+    local_images = set()
     for page in pages:
         url = "/" + str(page.parent.relative_to(out)) + "/"
         parsed = parse_page(page)
@@ -70,6 +79,7 @@ def test_the_imported_site_builds_and_resolves(kind: str, make_site: SiteFactory
             target = "/" + absolute[len(BASE) :].split("#")[0].split("?")[0]
             if tag == "img":
                 images += 1
+                local_images.add(target)
             elif target.startswith("/posts/") and target.count("/") == 4 and target.endswith("/"):
                 post_links += 1
             elif tag == "a" and not target.startswith("/posts/"):
@@ -77,6 +87,8 @@ def test_the_imported_site_builds_and_resolves(kind: str, make_site: SiteFactory
             if not _file_of(out, target).is_file():
                 broken.append(f"{url}: {tag} {ref}")
     assert broken == []
+    if kind in STATIC_IMAGES:
+        assert any(i.endswith("/" + STATIC_IMAGES[kind]) for i in local_images), local_images
     assert images >= 1, f"{kind}: no local image on any built post"
     assert post_links >= 1, f"{kind}: no link between imported posts"
 

@@ -55,8 +55,20 @@ def test_links_highlight_and_raw(posts: dict[str, ImportedPost]) -> None:
     assert "Use {{ page.title }} in templates." in post.body
     assert "raw %}" not in post.body
     assert notes_of(post) == [
-        "_posts/2024-02-01-hello-world.md:8: post_url 2020-01-01-lost: post not found, left as is"
+        "_posts/2024-02-01-hello-world.md:8: post_url 2020-01-01-lost: post not found, left as is",
+        "_posts/2024-02-01-hello-world.md:16: image /assets/img/lost.png: "
+        "not found in the site folder, left as is",
     ]
+
+
+def test_site_files_go_into_the_bundle(posts: dict[str, ImportedPost]) -> None:
+    post = posts["jekyll:_posts/2024-02-01-hello-world.md"]
+    palette = SITES / "jekyll" / "assets" / "img" / "palette.png"
+    assert [(a.name, a.local) for a in post.attachments] == [
+        ("assets/img/palette.png", palette.resolve())
+    ]
+    assert "![Palette](assets/img/palette.png)" in post.body
+    assert '<img src="/assets/img/lost.png" alt="lost">' in post.body
 
 
 def test_unpublished_category_and_liquid_include(posts: dict[str, ImportedPost]) -> None:

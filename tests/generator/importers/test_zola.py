@@ -48,6 +48,10 @@ def test_yaml_front_matter_and_internal_links(posts: dict[str, ImportedPost]) ->
     assert post.old_urls == ("/blog/yaml-front-matter/",)
     assert "[Kubernetes day](/blog/kubernetes-day/#what)" in post.body
     assert "[gone](@/blog/gone.md)" in post.body
+    assert "![Racks](images/racks.png)" in post.body  # from static/, now in the bundle
+    assert [(a.name, a.local) for a in post.attachments] == [
+        ("images/racks.png", (SITES / "zola" / "static" / "images" / "racks.png").resolve())
+    ]
     assert notes_of(post) == [
         "content/blog/yaml-post.md:10: link @/blog/gone.md: target not found, left as is"
     ]
