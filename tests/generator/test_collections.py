@@ -192,8 +192,8 @@ def test_search_finds_the_collection(built: Path, serve_dir: Any, browser: Any) 
     try:
         page = context.new_page()
         page.goto(base + "/search/?q=zygomorphic")
-        page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
-        hrefs = [a.get_attribute("href") for a in page.locator(".pagefind-ui__result-link").all()]
+        page.wait_for_selector(".search-result-title", timeout=30000)
+        hrefs = [a.get_attribute("href") for a in page.locator(".search-result-title").all()]
         assert any(h and h.endswith("/collections/reading/") for h in hrefs), hrefs
     finally:
         context.close()
